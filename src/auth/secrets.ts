@@ -1,0 +1,43 @@
+/**
+ * Slow salted hashing for passwords and client secrets (scrypt), and fast digests for random
+ * tokens (which carry 256 bits of their own entropy, so a plain SHA-256 is enough to store them).
+ */
+import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+
+const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
+const PARAMS = { N: 16384, r: 8, p: 1 };
+const KEY_LENGTH = 32;
+
+/** `scrypt$N$r$p$<salt b64>$<hash b64>` */
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = crypto.randomBytes(16);
+  const hash = await scrypt(secret, salt, KEY_LENGTH, PARAMS);
+  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), hash.toString('base64')].join('$');
+}
+
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = await scrypt(secret, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  return crypto.timingSafeEqual(actual, expected);
+}
+
+export function md5Hex(text: string): string {
+  return crypto.createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+export function sha256(text: string): string {
+  return crypto.createHash('sha256').update(text, 'utf8').digest('base64url');
+}
+
+/** An opaque token with 256 random bits. */
+export function randomToken(): string {
+  return crypto.randomBytes(32).toString('base64url');
+}
+
+/** A strong generated password (for the bootstrap admin). */
+export function randomPassword(): string {
+  return crypto.randomBytes(18).toString('base64url');
+}

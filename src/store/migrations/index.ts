@@ -1,0 +1,12 @@
+import type { Kysely } from 'kysely';
+import type { StoreKind } from '../database.ts';
+import * as directory from './0001_directory.ts';
+
+export interface StoreMigration {
+  up(db: Kysely<any>, kind: StoreKind): Promise<void>;
+}
+
+/** Every migration, in order. Names are permanent: never rename or reorder one that has shipped. */
+export const migrations: Record<string, StoreMigration> = {
+  '0001_directory': directory,
+};
