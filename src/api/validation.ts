@@ -1,0 +1,139 @@
+/**
+ * Schema validation shared by both dialects: TypeBox schemas compiled by Ajv, with bodies checked
+ * strictly (no type coercion: `"1"` is not a number) and path/query values coerced from text.
+ * Ajv's first error becomes a `Problem` that each dialect renders in its own error format.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+export type HttpPart = 'body' | 'querystring' | 'params' | 'headers';
+
+export interface Problem {
+  /** missing: no value (absent or null); type: wrong JSON type; range: right type, value not allowed. */
+  kind: 'missing' | 'type' | 'range' | 'root';
+  /** Path of the field, e.g. `list_items[3].name`; '' for the body itself. */
+  path: string;
+  /** The schema keyword that failed (minItems, maxItems, enum, …). */
+  keyword: string;
+  /** The schema of the failing field (for dialect-specific wording). */
+  params: Record<string, unknown>;
+}
+
+function makeAjv(part: 'body' | 'text'): Ajv {
+  const ajv = new Ajv({
+    coerceTypes: part === 'text',
+    useDefaults: true,
+    removeAdditional: false,
+    allErrors: false,
+    verbose: true,
+    strict: false,
+  });
+  addFormats(ajv);
+  return ajv;
+}
+
+const bodyAjv = makeAjv('body');
+const textAjv = makeAjv('text');
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? bodyAjv : textAjv;
+  return ajv.compile(schema as object) as ValidateFunction;
+};
+
+/** `/list_items/3/name` → `list_items[3].name` */
+export function pointerToPath(pointer: string): string {
+  let out = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (/^\d+$/.test(part)) out += `[${part}]`;
+    else out += out === '' ? part : `.${part}`;
+  }
+  return out;
+}
+
+function join(path: string, property: string): string {
+  return path === '' ? property : `${path}.${property}`;
+}
+
+function fromError(error: ErrorObject): Problem {
+  const path = pointerToPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required') {
+    return { kind: 'missing', path: join(path, String(params.missingProperty)), keyword: 'required', params };
+  }
+  if (error.keyword === 'type') {
+    if (path === '') return { kind: 'root', path, keyword: 'type', params };
+    return { kind: error.data === null ? 'missing' : 'type', path, keyword: 'type', params };
+  }
+  return { kind: 'range', path, keyword: error.keyword, params: { ...params, ...(error.parentSchema ?? {}) } };
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function typeMatches(schemaType: unknown, actual: string): boolean {
+  const types = Array.isArray(schemaType) ? schemaType : [schemaType];
+  return types.some((t) => t === actual || (t === 'number' && actual === 'integer'));
+}
+
+/**
+ * The problem to report for Ajv's errors. For `anyOf` (e.g. an auth factor given as a string or
+ * as an object) the branch whose JSON type matches the value decides; when none does, it is a
+ * wrong type (or a missing value for null).
+ */
+export function problemOf(errors: readonly ErrorObject[]): Problem {
+  const anyOf = errors.find((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  if (anyOf && Array.isArray(anyOf.schema)) {
+    const actual = jsonType(anyOf.data);
+    const branch = (anyOf.schema as { type?: unknown }[]).find((b) => typeMatches(b.type, actual));
+    if (branch) {
+      const validate = bodyAjv.compile(branch);
+      if (!validate(anyOf.data) && validate.errors?.length) {
+        const inner = problemOf(validate.errors);
+        const base = pointerToPath(anyOf.instancePath);
+        const path = inner.path === '' ? base : inner.path.startsWith('[') ? base + inner.path : join(base, inner.path);
+        return { ...inner, kind: inner.kind === 'root' ? 'type' : inner.kind, path };
+      }
+    }
+    return fromError({ ...anyOf, keyword: 'type', params: {} });
+  }
+  return fromError(errors[0]);
+}
+
+/** Error thrown when a part of the request does not match its schema. */
+export class RequestValidationError extends Error {
+  constructor(
+    readonly part: HttpPart,
+    readonly problem: Problem,
+  ) {
+    super(`${part}: ${problem.kind} ${problem.path}`);
+    this.name = 'RequestValidationError';
+  }
+}
+
+export function toValidationError(error: unknown): RequestValidationError | undefined {
+  if (error instanceof RequestValidationError) return error;
+  const e = error as { validation?: ErrorObject[]; validationContext?: HttpPart };
+  if (!Array.isArray(e?.validation) || e.validation.length === 0) return undefined;
+  return new RequestValidationError(e.validationContext ?? 'body', problemOf(e.validation));
+}
+
+/**
+ * preValidation hook: checks path parameters, then the query, before Fastify checks the body, so
+ * a request with several bad parts is told about them in the order path, query, body.
+ */
+export async function validatePathThenQuery(request: FastifyRequest): Promise<void> {
+  for (const part of ['params', 'querystring'] as const) {
+    const validate = request.getValidationFunction(part) as ValidateFunction | undefined;
+    if (!validate) continue;
+    const data = part === 'params' ? request.params : request.query;
+    if (!validate(data)) throw new RequestValidationError(part, problemOf(validate.errors ?? []));
+  }
+}

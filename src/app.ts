@@ -1,0 +1,91 @@
+/**
+ * buildApp: the HTTP server over an opened store — both dialects, health checks, OpenAPI and
+ * the docs page. main.ts opens the store and listens; tests call buildApp and `inject`.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { accessApi } from './api/access/index.ts';
+import { accountService } from './auth/accounts.ts';
+import { anyOf } from './auth/principal.ts';
+import type { Config } from './config.ts';
+import { userDirectory } from './directory/user-directory.ts';
+import type { Store } from './store/database.ts';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  /** Fastify logger option; main passes pino settings, tests pass false. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const SECRET_QUERY = /([?&](?:password|client_secret|key|access_token|refresh_token)=)[^&]*/gi;
+
+/** Request URLs as logged: secrets in the query string are masked. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[redacted]');
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, store } = deps;
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: config.bodyLimitBytes,
+    // Unknown JSON properties are ignored, never stripped in place; prototype keys are refused.
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const accounts = accountService(store, { tokenTtlSeconds: config.tokenTtlSeconds });
+  const verifier = anyOf([accounts.sessions]);
+  const directory = userDirectory(store, { maxUsers: config.maxUsers });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Gatehouse',
+        version: '0.1.0',
+        description:
+          'The directory of people who may open doors. Two dialects over one store: the access-control panel API under `/api/v1` and the enterprise platform API under `/Endpoint/rest/api/v1`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Panel session token or platform access token' },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await store.ping();
+      return { status: 'ok' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(accessApi, {
+    prefix: '/api/v1',
+    store,
+    accounts,
+    verifier,
+    directory,
+    maxBulkItems: config.maxBulkItems,
+  });
+
+  return app;
+}
+
+/** What main.ts needs besides the app: the bootstrap of the admin account. */
+export async function bootstrapAccounts(deps: AppDeps): Promise<{ generatedPassword?: string }> {
+  const accounts = accountService(deps.store, { tokenTtlSeconds: deps.config.tokenTtlSeconds });
+  return accounts.bootstrap(deps.config.adminUsername, deps.config.adminPassword);
+}
