@@ -1,0 +1,52 @@
+/**
+ * Test stores: every contract test runs once per store kind — SQLite in a temporary file, and
+ * PostgreSQL in a schema of its own (dropped afterwards) when the server is reachable.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openStore, type Store, type StoreKind } from '../../src/store/database.ts';
+import { TEST_DATABASE_URL } from './postgres.ts';
+
+export const STORE_KINDS: StoreKind[] = inject('postgres') ? ['sqlite', 'postgres'] : ['sqlite'];
+
+export interface TestStoreLocation {
+  kind: StoreKind;
+  url: string;
+  schema?: string;
+  dispose(): Promise<void>;
+}
+
+/** A fresh, empty place for a store; open it (again) with openAt. */
+export async function newStoreLocation(kind: StoreKind): Promise<TestStoreLocation> {
+  const id = crypto.randomBytes(6).toString('hex');
+  if (kind === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
+    return {
+      kind,
+      url: `sqlite:${path.join(dir, 'gatehouse.db')}`,
+      async dispose() {
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `t_${id}`;
+  return {
+    kind,
+    url: TEST_DATABASE_URL,
+    schema,
+    async dispose() {
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      await client.query(`drop schema if exists "${schema}" cascade`);
+      await client.end();
+    },
+  };
+}
+
+export function openAt(location: TestStoreLocation): Promise<Store> {
+  return openStore(location.url, { schema: location.schema, poolSize: 4 });
+}
