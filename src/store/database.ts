@@ -15,6 +15,8 @@ export type StoreKind = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 export type Queryable = Db | Tx;
+/** Tables whose ids the store hands out (a counter row in SQLite, a sequence in PostgreSQL). */
+export type IdSequence = 'users' | 'time_profiles' | 'apartments' | 'identifiers';
 
 export interface Store {
   readonly kind: StoreKind;
@@ -23,6 +25,8 @@ export interface Store {
   transaction<T>(work: (tx: Tx) => Promise<T>, options?: { exclusive?: boolean }): Promise<T>;
   /** Reserves `count` new user ids, in ascending order, never handed out before. */
   allocateUserIds(tx: Queryable, count: number): Promise<number[]>;
+  /** Reserves `count` new ids of a table, in ascending order, never handed out before. */
+  allocateIds(tx: Queryable, sequence: IdSequence, count: number): Promise<number[]>;
   /** `column IN (values…)` with the values bound as ONE parameter (json_each / ANY). */
   inList(column: Expression<unknown> | string, values: readonly (string | number)[], type: 'text' | 'integer'): RawBuilder<SqlBool>;
   /** Most rows one multi-row statement may carry for `columns` bound values per row. */
@@ -63,17 +67,19 @@ function openSqlite(url: string): Store {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  async function allocateIds(tx: Queryable, sequence: IdSequence, count: number): Promise<number[]> {
+    if (count === 0) return [];
+    const row = await sql<{ value: number }>`update counters set value = value + ${count} where name = ${sequence} returning value`.execute(tx);
+    const last = Number(row.rows[0].value);
+    return Array.from({ length: count }, (_, i) => last - count + 1 + i);
+  }
   return {
     kind: 'sqlite',
     db,
     // SQLite has one connection and Kysely serialises its use: every transaction is exclusive.
     transaction: (work) => db.transaction().execute(work),
-    async allocateUserIds(tx, count) {
-      if (count === 0) return [];
-      const row = await sql<{ value: number }>`update counters set value = value + ${count} where name = 'users' returning value`.execute(tx);
-      const last = Number(row.rows[0].value);
-      return Array.from({ length: count }, (_, i) => last - count + 1 + i);
-    },
+    allocateUserIds: (tx, count) => allocateIds(tx, 'users', count),
+    allocateIds,
     inList(column, values, type) {
       const ref = typeof column === 'string' ? sql.ref(column) : column;
       void type;
@@ -109,6 +115,11 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  async function allocateIds(tx: Queryable, sequence: IdSequence, count: number): Promise<number[]> {
+    if (count === 0) return [];
+    const result = await sql<{ id: string }>`select nextval(${`${sequence}_id_seq`}::regclass) as id from generate_series(1, ${count}::int)`.execute(tx);
+    return result.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  }
   return {
     kind: 'postgres',
     db,
@@ -118,11 +129,8 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
         return work(tx);
       });
     },
-    async allocateUserIds(tx, count) {
-      if (count === 0) return [];
-      const result = await sql<{ id: string }>`select nextval('users_id_seq') as id from generate_series(1, ${count}::int)`.execute(tx);
-      return result.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-    },
+    allocateUserIds: (tx, count) => allocateIds(tx, 'users', count),
+    allocateIds,
     inList(column, values, type) {
       const ref = typeof column === 'string' ? sql.ref(column) : column;
       return type === 'integer'

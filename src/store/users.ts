@@ -2,9 +2,10 @@
  * The users table: reads by key sets (one query per key kind, whatever the batch size) and
  * set-based writes (one multi-row upsert per chunk; `unnest` arrays on PostgreSQL).
  */
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { decodeAuthFactors, encodeAuthFactors, type User } from '../directory/users.ts';
-import { chunk, type Queryable, type Store } from './database.ts';
+import { rowWriter, type PgColumnTypes } from './bulk-write.ts';
+import type { Queryable, Store } from './database.ts';
 import type { UsersTable } from './schema.ts';
 
 export type UserRow = Selectable<UsersTable>;
@@ -72,7 +73,7 @@ const COLUMNS = [
   'last_login',
 ] as const satisfies readonly (keyof UserRow)[];
 
-const PG_TYPES: Record<(typeof COLUMNS)[number], string> = {
+const PG_TYPES: PgColumnTypes<UserRow> = {
   id: 'int4',
   link_id: 'text',
   name: 'text',
@@ -92,14 +93,8 @@ const PG_TYPES: Record<(typeof COLUMNS)[number], string> = {
   last_login: 'text',
 };
 
-const UPDATE_SET = sql.raw(
-  COLUMNS.filter((c) => c !== 'id' && c !== 'created_at')
-    .map((c) => `${c} = excluded.${c}`)
-    .join(', '),
-);
-const COLUMN_LIST = sql.raw(COLUMNS.join(', '));
-
 export function usersRepository(store: Store) {
+  const writeRows = rowWriter<UserRow>(store, { table: 'users', columns: COLUMNS, pgTypes: PG_TYPES, keepOnUpdate: ['created_at'] });
   return {
     async byId(db: Queryable, id: number): Promise<UserRow | undefined> {
       return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -148,20 +143,7 @@ export function usersRepository(store: Store) {
 
     /** Writes whole rows: inserts the new ids, replaces the existing ones (created_at kept). */
     async upsert(db: Queryable, rows: readonly UserRow[]): Promise<void> {
-      if (rows.length === 0) return;
-      if (store.kind === 'postgres') {
-        for (const part of chunk(rows, 20_000)) {
-          const arrays = COLUMNS.map((c) => sql`${part.map((r) => r[c])}::${sql.raw(PG_TYPES[c])}[]`);
-          await sql`insert into users (${COLUMN_LIST}) select * from unnest(${sql.join(arrays)})
-            on conflict (id) do update set ${UPDATE_SET}`.execute(db);
-        }
-        return;
-      }
-      for (const part of chunk(rows, store.maxRowsPerStatement(COLUMNS.length))) {
-        const values = part.map((r) => sql`(${sql.join(COLUMNS.map((c) => r[c]))})`);
-        await sql`insert into users (${COLUMN_LIST}) values ${sql.join(values)}
-          on conflict (id) do update set ${UPDATE_SET}`.execute(db);
-      }
+      await writeRows(db, rows);
     },
 
     async deleteByIds(db: Queryable, ids: readonly number[]): Promise<void> {
