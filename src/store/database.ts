@@ -50,7 +50,7 @@ function sqlitePath(url: string): string {
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
   const store = databaseKind(url) === 'postgres' ? await openPostgres(url, options) : openSqlite(url);
   try {
-    await migrate(store);
+    await migrate(store, options.schema);
   } catch (error) {
     await store.close();
     throw error;
@@ -147,9 +147,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   };
 }
 
-async function migrate(store: Store): Promise<void> {
+async function migrate(store: Store, schema?: string): Promise<void> {
   const migrator = new Migrator({
     db: store.db,
+    // Kysely looks for its own tables in any schema unless told which: another process's
+    // schema on the same server would otherwise pass for this one's.
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
     provider: {
       async getMigrations() {
         return Object.fromEntries(
