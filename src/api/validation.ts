@@ -65,9 +65,9 @@ function fromError(error: ErrorObject): Problem {
     return { kind: 'missing', path: join(path, String(params.missingProperty)), keyword: 'required', params };
   }
   if (error.keyword === 'type') {
-    if (path === '') return { kind: 'root', path, keyword: 'type', params };
     // 1.5 for an integer field is a number (the right JSON type) with a value not allowed.
     if (params.type === 'integer' && typeof error.data === 'number') return { kind: 'range', path, keyword: 'type', params };
+    if (path === '') return { kind: 'root', path, keyword: 'type', params };
     return { kind: error.data === null ? 'missing' : 'type', path, keyword: 'type', params };
   }
   return { kind: 'range', path, keyword: error.keyword, params: { ...params, ...(error.parentSchema ?? {}) } };
