@@ -13,7 +13,7 @@ export function nowSeconds(): number {
 }
 
 /** A time profile active from `from` to `to` (unix seconds), no repeat. */
-export function profileBody(from: number, to: number, extra: Record<string, unknown> = {}) {
+export function profileBody(from: number, to: number, extra: Record<string, unknown> = {}): Record<string, any> {
   return {
     name: 'Office hours',
     time_options: { is_all_day: false, date_from: from, date_to: to },
