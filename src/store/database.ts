@@ -5,7 +5,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Expression, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Expression,
+  type RawBuilder,
+  type SqlBool,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type SqliteDatabase as SqliteConnection,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import { databaseKind } from '../config.ts';
 import { migrations } from './migrations/index.ts';
@@ -58,6 +71,30 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
   return store;
 }
 
+/** Statements kept compiled, by SQL text (least recently used go first). */
+const SQLITE_STATEMENT_CACHE = 256;
+
+/**
+ * Kysely prepares a statement on every query, and better-sqlite3 compiles it each time; the hot
+ * paths (an access decision is one query) spend most of their time there. This reuses compiled
+ * statements. Safe because Kysely never runs two statements at once on the one connection; a
+ * statement is only busy while a stream iterates it, and no code here streams.
+ */
+function withStatementCache(raw: SqliteConnection): SqliteConnection {
+  const cache = new Map<string, ReturnType<SqliteConnection['prepare']>>();
+  return {
+    close: () => raw.close(),
+    prepare(source) {
+      let statement = cache.get(source);
+      if (statement) cache.delete(source);
+      else statement = raw.prepare(source);
+      cache.set(source, statement);
+      if (cache.size > SQLITE_STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
+      return statement;
+    },
+  };
+}
+
 function openSqlite(url: string): Store {
   const file = sqlitePath(url);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -66,7 +103,7 @@ function openSqlite(url: string): Store {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   async function allocateIds(tx: Queryable, sequence: IdSequence, count: number): Promise<number[]> {
     if (count === 0) return [];
     const row = await sql<{ value: number }>`update counters set value = value + ${count} where name = ${sequence} returning value`.execute(tx);
@@ -95,6 +132,43 @@ function openSqlite(url: string): Store {
   };
 }
 
+const PREPARABLE = /^\s*(?:select|insert|update|delete|with)\b/i;
+/** Named statements one connection keeps (beyond that, queries are parsed each time). */
+const PREPARED_PER_CONNECTION = 200;
+
+/**
+ * Runs the queries of each pooled connection as named (prepared) statements, so PostgreSQL
+ * parses and plans each distinct query text once per connection instead of on every call: an
+ * access decision is one query, and planning was most of its time. Query texts never carry
+ * values (they are bound), so the set of texts is small; it is bounded per connection anyway.
+ */
+function withPreparedStatements(pool: pg.Pool): PostgresPool {
+  const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  let counter = 0;
+  function wrap(client: pg.PoolClient): PostgresPoolClient {
+    const names = new Map<string, string>();
+    const query = (text: unknown, values?: readonly unknown[]) => {
+      if (typeof text !== 'string') return client.query(text as pg.Submittable);
+      let name = names.get(text);
+      if (name === undefined && names.size < PREPARED_PER_CONNECTION && PREPARABLE.test(text)) {
+        name = `gatehouse_${++counter}`;
+        names.set(text, name);
+      }
+      return client.query(name === undefined ? { text, values: values as unknown[] } : { name, text, values: values as unknown[] });
+    };
+    return { query, release: () => client.release() } as unknown as PostgresPoolClient;
+  }
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let wrapped = clients.get(client);
+      if (!wrapped) clients.set(client, (wrapped = wrap(client)));
+      return wrapped;
+    },
+    end: () => pool.end(),
+  };
+}
+
 async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   const schema = options.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
@@ -114,7 +188,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   });
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
   async function allocateIds(tx: Queryable, sequence: IdSequence, count: number): Promise<number[]> {
     if (count === 0) return [];
     const result = await sql<{ id: string }>`select nextval(${`${sequence}_id_seq`}::regclass) as id from generate_series(1, ${count}::int)`.execute(tx);
