@@ -7,6 +7,7 @@ import { nowIso, type Store } from '../store/database.ts';
 import { pagedList, type ListField, type ListSpec } from '../store/paged-list.ts';
 import { ConflictError } from './access-errors.ts';
 import { assertLinkIdFree, bulkDeleteByLinkIds, deleteOne, existing } from './keyed-entities.ts';
+import { LinkBatch } from './link-batch.ts';
 import type { BulkItemResult } from './users.ts';
 
 export interface ApartmentAddress {
@@ -126,47 +127,17 @@ export function apartmentDirectory(store: Store) {
       return store.transaction(
         async (tx) => {
           const now = nowIso();
-          const byLink = new Map<string, ApartmentRow>();
-          const byAddress = new Map<string, ApartmentRow>();
-          const loadedAddress = new Map<ApartmentRow, string>();
-          const loadedIds = new Set<number>();
-          // One object per row, whichever lookup found it.
-          const remember = (row: ApartmentRow) => {
-            if (loadedIds.has(Number(row.id))) return;
-            loadedIds.add(Number(row.id));
-            if (row.link_id !== null) byLink.set(row.link_id, row);
-            byAddress.set(addressKey(row), row);
-            loadedAddress.set(row, addressKey(row));
-          };
-          (await apartments.byLinkIds(tx, [...new Set(items.map((i) => i.linkId))])).forEach(remember);
-          (await apartments.byAddresses(tx, items.map((i) => tupleOf(i.address)))).forEach(remember);
-
-          const written = new Set<ApartmentRow>();
-          const created: ApartmentRow[] = [];
+          const batch = new LinkBatch<ApartmentRow>(addressKey);
+          batch.remember(await apartments.byLinkIds(tx, [...new Set(items.map((i) => i.linkId))]));
+          batch.remember(await apartments.byAddresses(tx, items.map((i) => tupleOf(i.address))));
           const results = items.map((item, index): BulkItemResult => {
-            let current = byLink.get(item.linkId);
-            const holder = byAddress.get(addressKey(item.address));
-            if (holder && holder !== current) {
-              if (current || holder.link_id !== null) throw new ConflictError('apartment', 'apartment_address', index);
-              current = holder;
-            }
-            const row = toRow(current?.id ?? 0, current, item, now);
-            if (current) {
-              if (byAddress.get(addressKey(current)) === current) byAddress.delete(addressKey(current));
-              Object.assign(current, row);
-            } else created.push(row);
-            const target = current ?? row;
-            byLink.set(item.linkId, target);
-            byAddress.set(addressKey(target), target);
-            written.add(target);
+            const match = batch.match(item.linkId, addressKey(item.address));
+            if ('taken' in match) throw new ConflictError('apartment', 'apartment_address', index);
+            const current = match.row;
+            batch.put(current, toRow(current?.id ?? 0, current, item, now));
             return { link_id: item.linkId, success: true, extended_info: current ? 'updated' : 'created', has_dublicates: false };
           });
-
-          const ids = await store.allocateIds(tx, 'apartments', created.length);
-          created.forEach((row, i) => (row.id = ids[i]));
-          const moved = [...written].filter((row) => loadedAddress.has(row) && loadedAddress.get(row) !== addressKey(row));
-          await apartments.releaseAddresses(tx, moved.map((row) => Number(row.id)));
-          await apartments.upsert(tx, [...written]);
+          await batch.write(store, tx, 'apartments', apartments.upsert, apartments.releaseAddresses);
           return results;
         },
         { exclusive: true },

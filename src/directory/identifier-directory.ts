@@ -22,6 +22,7 @@ import {
   type Validity,
 } from './identifiers.ts';
 import { assertLinkIdFree, bulkDeleteByLinkIds, deleteOne, existing } from './keyed-entities.ts';
+import { LinkBatch } from './link-batch.ts';
 import { CapacityError, type BulkItemResult, type ExtendedInfo } from './users.ts';
 
 export interface IdentifierDirectoryOptions {
@@ -257,39 +258,24 @@ export function identifierDirectory(store: Store, options: IdentifierDirectoryOp
       return store.transaction(
         async (tx) => {
           const now = nowIso();
-          const byLink = new Map<string, IdentifierRow>();
-          const byKey = new Map<string, IdentifierRow>();
-          const loadedKey = new Map<IdentifierRow, string>();
-          const loadedIds = new Set<number>();
-          const remember = (row: IdentifierRow) => {
-            if (loadedIds.has(Number(row.id))) return;
-            loadedIds.add(Number(row.id));
-            if (row.link_id !== null) byLink.set(row.link_id, row);
-            byKey.set(rowTypeKey(row), row);
-            loadedKey.set(row, rowTypeKey(row));
-          };
-          (await identifiers.byLinkIds(tx, [...new Set(items.map((i) => i.linkId))])).forEach(remember);
+          const batch = new LinkBatch<IdentifierRow>(rowTypeKey);
+          batch.remember(await identifiers.byLinkIds(tx, [...new Set(items.map((i) => i.linkId))]));
           const keys = numbers.filter((n): n is Resolved => typeof n !== 'string').map((n) => n.key);
-          (await identifiers.byNumberKeys(tx, [...new Set(keys)])).forEach(remember);
+          batch.remember(await identifiers.byNumberKeys(tx, [...new Set(keys)]));
           const profileIds = await profiles.idsByLinkIds(tx, [...new Set(items.flatMap((i) => i.timeProfileLinkIds ?? []))]);
           const apartmentIds = await apartments.idsByLinkIds(tx, [
             ...new Set(items.map((i) => i.apartmentLinkId).filter((l): l is string => typeof l === 'string')),
           ]);
           let { total, faces: faceCount } = limited ? await identifiers.counts(tx) : { total: 0, faces: 0 };
 
-          const written = new Set<IdentifierRow>();
-          const created: IdentifierRow[] = [];
           const profileLinks = new Map<IdentifierRow, number[]>();
           const results = items.map((item, i): BulkItemResult => {
             const fail = (code: ExtendedInfo): BulkItemResult => ({ link_id: item.linkId, success: false, extended_info: code, has_dublicates: false });
             const resolved = numbers[i];
             if (typeof resolved === 'string') return fail(resolved);
-            let current = byLink.get(item.linkId);
-            const holder = byKey.get(typeKey(item.type, resolved.key));
-            if (holder && holder !== current) {
-              if (current || holder.link_id !== null) return fail('number_taken_by_another_identifier');
-              current = holder;
-            }
+            const match = batch.match(item.linkId, typeKey(item.type, resolved.key));
+            if ('taken' in match) return fail('number_taken_by_another_identifier');
+            const current = match.row;
             const isFace = item.type === 'face_id';
             const wasFace = current?.type === 'face_id';
             if (!current && maxIdentifiers !== undefined && total >= maxIdentifiers) return fail('number_of_identifiers_exceeded');
@@ -311,24 +297,12 @@ export function identifierDirectory(store: Store, options: IdentifierDirectoryOp
               if (item.apartmentLinkId !== null && apartmentId === null) missing ??= 'bound_apartment_doesnt_exist';
             }
 
-            const row = toRow(current ? Number(current.id) : 0, current, { ...item, linkId: item.linkId }, resolved, apartmentId, now);
-            if (current) {
-              if (byKey.get(rowTypeKey(current)) === current) byKey.delete(rowTypeKey(current));
-              Object.assign(current, row);
-            } else created.push(row);
-            const target = current ?? row;
-            byLink.set(item.linkId, target);
-            byKey.set(rowTypeKey(target), target);
-            written.add(target);
+            const target = batch.put(current, toRow(current ? Number(current.id) : 0, current, item, resolved, apartmentId, now));
             if (linked) profileLinks.set(target, [...new Set(linked)]);
             return { link_id: item.linkId, success: true, extended_info: missing ?? (current ? 'updated' : 'created'), has_dublicates: false };
           });
 
-          const ids = await store.allocateIds(tx, 'identifiers', created.length);
-          created.forEach((row, i) => (row.id = ids[i]));
-          const renumbered = [...written].filter((row) => loadedKey.has(row) && loadedKey.get(row) !== rowTypeKey(row));
-          await identifiers.releaseNumbers(tx, renumbered.map((row) => Number(row.id)));
-          await identifiers.upsert(tx, [...written]);
+          await batch.write(store, tx, 'identifiers', identifiers.upsert, identifiers.releaseNumbers);
           await identifiers.timeProfiles.replace(
             tx,
             [...profileLinks.keys()].map((row) => Number(row.id)),

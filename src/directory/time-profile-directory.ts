@@ -6,6 +6,7 @@ import { nowIso, type Store } from '../store/database.ts';
 import { pagedList, type ListField, type ListSpec } from '../store/paged-list.ts';
 import { timeProfilesRepository, type TimeProfileRow } from '../store/time-profiles.ts';
 import { assertLinkIdFree, bulkDeleteByLinkIds, deleteOne, existing } from './keyed-entities.ts';
+import { LinkBatch } from './link-batch.ts';
 import type { CustomRepeatOptions, RepeatCustom, RepeatFormat, TimeProfileRules } from './time-profiles.ts';
 import type { BulkItemResult } from './users.ts';
 
@@ -137,28 +138,16 @@ export function timeProfileDirectory(store: Store) {
       return store.transaction(
         async (tx) => {
           const now = nowIso();
-          const byLink = new Map<string, TimeProfileRow>();
-          for (const row of await profiles.byLinkIds(tx, [...new Set(items.map((i) => i.linkId))])) {
-            byLink.set(row.link_id as string, row);
-          }
-          const created: TimeProfileRow[] = [];
-          const written = new Set<TimeProfileRow>();
+          const batch = new LinkBatch<TimeProfileRow>();
+          batch.remember(await profiles.byLinkIds(tx, [...new Set(items.map((i) => i.linkId))]));
           const results = items.map((item): BulkItemResult => {
             const result = { link_id: item.linkId, has_dublicates: false };
             if (!item.rules) return { ...result, success: false, extended_info: 'invalid_time_rules_settings' };
-            const current = byLink.get(item.linkId);
-            const row = toRow(current?.id ?? 0, item.linkId, { name: item.name, rules: item.rules }, current?.created_at ?? now, now);
-            if (current) Object.assign(current, row);
-            else {
-              created.push(row);
-              byLink.set(item.linkId, row);
-            }
-            written.add(current ?? row);
+            const current = batch.linked(item.linkId);
+            batch.put(current, toRow(current?.id ?? 0, item.linkId, { name: item.name, rules: item.rules }, current?.created_at ?? now, now));
             return { ...result, success: true, extended_info: current ? 'updated' : 'created' };
           });
-          const ids = await store.allocateIds(tx, 'time_profiles', created.length);
-          created.forEach((row, i) => (row.id = ids[i]));
-          await profiles.upsert(tx, [...written]);
+          await batch.write(store, tx, 'time_profiles', profiles.upsert);
           return results;
         },
         { exclusive: true },

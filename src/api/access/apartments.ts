@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { APARTMENT_LIST_FIELDS, type Apartment, type ApartmentDirectory, type ApartmentWrite } from '../../directory/apartment-directory.ts';
 import { bulkDeleteRoute } from './bulk-delete.ts';
-import { ListOption, ListQuery, listOption, listSpec } from './list.ts';
+import { deleteItemRoute, listRoute } from './item-routes.ts';
 import { BulkResult, Empty, Uuid, flatErrors, nullableUuid, pathParams } from './schemas.ts';
 
 export interface ApartmentRouteOptions {
@@ -110,40 +110,24 @@ export const apartmentRoutes: FastifyPluginAsyncTypebox<ApartmentRouteOptions> =
     },
   );
 
-  app.delete(
-    '/apartment/item/:uid',
-    {
-      schema: {
-        tags,
-        summary: 'Delete an apartment',
-        description: 'Its users leave it; identifiers that named it keep existing without an apartment.',
-        params: Params,
-        response: { 200: Empty, ...flatErrors },
-      },
-    },
-    async (request) => {
-      await apartments.delete(request.params.uid);
-      return {};
-    },
-  );
+  deleteItemRoute(app, {
+    url: '/apartment/item/:uid',
+    param: 'uid',
+    tags,
+    summary: 'Delete an apartment',
+    description: 'Its users leave it; identifiers that named it keep existing without an apartment.',
+    run: (id) => apartments.delete(id),
+  });
 
-  app.get(
-    '/apartment/items',
-    {
-      schema: {
-        tags,
-        summary: 'List apartments',
-        description: `Sort and filter fields: ${Object.keys(APARTMENT_LIST_FIELDS).join(', ')}.`,
-        querystring: ListQuery,
-        response: { 200: Type.Object({ list_option: ListOption, list_items: Type.Array(ApartmentView) }), ...flatErrors },
-      },
-    },
-    async (request) => {
-      const spec = listSpec(request.query, APARTMENT_LIST_FIELDS, 'uid');
-      const { items, total } = await apartments.list(spec);
-      return { list_option: listOption(spec, total, APARTMENT_LIST_FIELDS), list_items: items.map(view) };
-    },
-  );
+  listRoute(app, {
+    url: '/apartment/items',
+    tags,
+    summary: 'List apartments',
+    fields: APARTMENT_LIST_FIELDS,
+    item: ApartmentView,
+    list: (spec) => apartments.list(spec),
+    view,
+  });
 
   app.post(
     '/apartment/items/link',

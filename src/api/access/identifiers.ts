@@ -20,7 +20,7 @@ import {
 } from '../../directory/identifiers.ts';
 import { checkedBody, checkedBulkBody } from '../checked-body.ts';
 import { bulkDeleteRoute } from './bulk-delete.ts';
-import { ListOption, ListQuery, listOption, listSpec } from './list.ts';
+import { deleteItemRoute, listRoute } from './item-routes.ts';
 import { BulkResult, Empty, Uuid, flatErrors, nullableUuid, pathParams } from './schemas.ts';
 
 export interface IdentifierRouteOptions {
@@ -189,34 +189,23 @@ export const identifierRoutes: FastifyPluginAsyncTypebox<IdentifierRouteOptions>
     },
   );
 
-  app.delete(
-    '/access/identifier/item/:identifier_uid',
-    {
-      schema: { tags, summary: 'Delete an identifier', params: Params, response: { 200: Empty, ...flatErrors } },
-    },
-    async (request) => {
-      await identifiers.delete(request.params.identifier_uid);
-      return {};
-    },
-  );
+  deleteItemRoute(app, {
+    url: '/access/identifier/item/:identifier_uid',
+    param: 'identifier_uid',
+    tags,
+    summary: 'Delete an identifier',
+    run: (id) => identifiers.delete(id),
+  });
 
-  app.get(
-    '/access/identifier/items',
-    {
-      schema: {
-        tags,
-        summary: 'List identifiers',
-        description: `Sort and filter fields: ${Object.keys(IDENTIFIER_LIST_FIELDS).join(', ')}.`,
-        querystring: ListQuery,
-        response: { 200: Type.Object({ list_option: ListOption, list_items: Type.Array(IdentifierView) }), ...flatErrors },
-      },
-    },
-    async (request) => {
-      const spec = listSpec(request.query, IDENTIFIER_LIST_FIELDS, 'uid');
-      const { items, total } = await identifiers.list(spec);
-      return { list_option: listOption(spec, total, IDENTIFIER_LIST_FIELDS), list_items: items.map(identifierView) };
-    },
-  );
+  listRoute(app, {
+    url: '/access/identifier/items',
+    tags,
+    summary: 'List identifiers',
+    fields: IDENTIFIER_LIST_FIELDS,
+    item: IdentifierView,
+    list: (spec) => identifiers.list(spec),
+    view: identifierView,
+  });
 
   app.post(
     '/access/identifier/items/link',

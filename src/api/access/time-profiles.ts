@@ -14,7 +14,7 @@ import {
   type TimeProfileDirectory,
 } from '../../directory/time-profile-directory.ts';
 import { checkedBody, checkedBulkBody } from '../checked-body.ts';
-import { ListOption, ListQuery, listOption, listSpec } from './list.ts';
+import { deleteItemRoute, listRoute } from './item-routes.ts';
 import { bulkDeleteRoute } from './bulk-delete.ts';
 import { BulkResult, Empty, Uuid, flatErrors, nullableUuid, pathParams } from './schemas.ts';
 
@@ -97,40 +97,24 @@ export const timeProfileRoutes: FastifyPluginAsyncTypebox<TimeProfileRouteOption
     },
   );
 
-  app.delete(
-    '/access/timeprofile/item/:uid',
-    {
-      schema: {
-        tags,
-        summary: 'Delete a time profile',
-        description: 'Users and identifiers it was attached to lose it.',
-        params: Params,
-        response: { 200: Empty, ...flatErrors },
-      },
-    },
-    async (request) => {
-      await profiles.delete(request.params.uid);
-      return {};
-    },
-  );
+  deleteItemRoute(app, {
+    url: '/access/timeprofile/item/:uid',
+    param: 'uid',
+    tags,
+    summary: 'Delete a time profile',
+    description: 'Users and identifiers it was attached to lose it.',
+    run: (id) => profiles.delete(id),
+  });
 
-  app.get(
-    '/access/timeprofile/items',
-    {
-      schema: {
-        tags,
-        summary: 'List time profiles',
-        description: `Sort and filter fields: ${Object.keys(TIME_PROFILE_LIST_FIELDS).join(', ')}.`,
-        querystring: ListQuery,
-        response: { 200: Type.Object({ list_option: ListOption, list_items: Type.Array(TimeProfileView) }), ...flatErrors },
-      },
-    },
-    async (request) => {
-      const spec = listSpec(request.query, TIME_PROFILE_LIST_FIELDS, 'uid');
-      const { items, total } = await profiles.list(spec);
-      return { list_option: listOption(spec, total, TIME_PROFILE_LIST_FIELDS), list_items: items.map(timeProfileView) };
-    },
-  );
+  listRoute(app, {
+    url: '/access/timeprofile/items',
+    tags,
+    summary: 'List time profiles',
+    fields: TIME_PROFILE_LIST_FIELDS,
+    item: TimeProfileView,
+    list: (spec) => profiles.list(spec),
+    view: timeProfileView,
+  });
 
   app.post(
     '/access/timeprofile/items/link',
