@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Expression, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import { Kysely, Migrator, type LogEvent, PostgresDialect, SqliteDialect, sql, type Expression, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
 import pg from 'pg';
 import { databaseKind } from '../config.ts';
 import { migrations } from './migrations/index.ts';
@@ -36,6 +36,13 @@ export interface OpenOptions {
   schema?: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** Called for every query executed (tests count round trips with it). */
+  onQuery?: (sql: string) => void;
+}
+
+function queryLog(options: OpenOptions) {
+  const { onQuery } = options;
+  return onQuery ? { log: (event: LogEvent) => onQuery(event.query.sql) } : {};
 }
 
 function sqlitePath(url: string): string {
@@ -44,7 +51,7 @@ function sqlitePath(url: string): string {
 }
 
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
-  const store = databaseKind(url) === 'postgres' ? await openPostgres(url, options) : openSqlite(url);
+  const store = databaseKind(url) === 'postgres' ? await openPostgres(url, options) : openSqlite(url, options);
   try {
     await migrate(store);
   } catch (error) {
@@ -54,7 +61,7 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
   return store;
 }
 
-function openSqlite(url: string): Store {
+function openSqlite(url: string, options: OpenOptions): Store {
   const file = sqlitePath(url);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const raw = new SqliteDatabase(file);
@@ -62,7 +69,7 @@ function openSqlite(url: string): Store {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }), ...queryLog(options) });
   return {
     kind: 'sqlite',
     db,
@@ -108,7 +115,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   });
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options) });
   return {
     kind: 'postgres',
     db,
@@ -140,8 +147,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
 }
 
 async function migrate(store: Store): Promise<void> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which one: name ours.
+  const schema =
+    store.kind === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s : undefined;
   const migrator = new Migrator({
     db: store.db,
+    ...(schema ? { migrationTableSchema: schema } : {}),
     provider: {
       async getMigrations() {
         return Object.fromEntries(
