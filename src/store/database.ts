@@ -27,8 +27,24 @@ export interface Store {
   inList(column: Expression<unknown> | string, values: readonly (string | number)[], type: 'text' | 'integer'): RawBuilder<SqlBool>;
   /** Most rows one multi-row statement may carry for `columns` bound values per row. */
   maxRowsPerStatement(columns: number): number;
+  /**
+   * Set-based write: `insert into <table> (<columns>) <rows> <suffix>` — chunked multi-row VALUES
+   * through cached prepared statements on SQLite, one `select from unnest(…)` per 20 000 rows on
+   * PostgreSQL. Table, columns and suffix are code, never request text. Call it inside
+   * `transaction` (on SQLite it runs on the connection the transaction holds).
+   */
+  insertRows(tx: Tx, spec: RowWriteSpec, rows: readonly (readonly unknown[])[]): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export type PgType = 'int4' | 'int8' | 'text';
+
+export interface RowWriteSpec {
+  table: string;
+  columns: readonly { name: string; type: PgType }[];
+  /** e.g. `on conflict (id) do update set name = excluded.name` */
+  suffix: string;
 }
 
 export interface OpenOptions {
@@ -69,7 +85,34 @@ function openSqlite(url: string, options: OpenOptions): Store {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }), ...queryLog(options) });
+  // Kysely prepares every statement it runs; SQLite statements are reusable, so keep them.
+  const prepared = new Map<string, SqliteDatabase.Statement>();
+  const cachingDatabase = {
+    close: () => raw.close(),
+    prepare(text: string) {
+      let statement = prepared.get(text);
+      if (!statement) {
+        statement = raw.prepare(text);
+        if (prepared.size >= 1000) prepared.clear();
+        prepared.set(text, statement);
+      }
+      return statement;
+    },
+  };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase }), ...queryLog(options) });
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const statement = (spec: RowWriteSpec, rowCount: number): SqliteDatabase.Statement => {
+    const key = `${spec.table}|${spec.suffix}|${spec.columns.length}|${rowCount}`;
+    let cached = statements.get(key);
+    if (!cached) {
+      const row = `(${spec.columns.map(() => '?').join(', ')})`;
+      const text = `insert into ${spec.table} (${spec.columns.map((c) => c.name).join(', ')}) values ${Array(rowCount).fill(row).join(', ')} ${spec.suffix}`;
+      cached = raw.prepare(text);
+      if (statements.size > 64) statements.clear();
+      statements.set(key, cached);
+    }
+    return cached;
+  };
   return {
     kind: 'sqlite',
     db,
@@ -77,8 +120,9 @@ function openSqlite(url: string, options: OpenOptions): Store {
     transaction: (work) => db.transaction().execute(work),
     async allocateUserIds(tx, count) {
       if (count === 0) return [];
-      const row = await sql<{ value: number }>`update counters set value = value + ${count} where name = 'users' returning value`.execute(tx);
-      const last = Number(row.rows[0].value);
+      // AUTOINCREMENT keeps the highest id ever given in sqlite_sequence: reserve past it.
+      const row = await sql<{ seq: number }>`update sqlite_sequence set seq = seq + ${count} where name = 'users' returning seq`.execute(tx);
+      const last = Number(row.rows[0].seq);
       return Array.from({ length: count }, (_, i) => last - count + 1 + i);
     },
     inList(column, values, type) {
@@ -87,6 +131,20 @@ function openSqlite(url: string, options: OpenOptions): Store {
       return sql<SqlBool>`${ref} in (select value from json_each(${JSON.stringify(values)}))`;
     },
     maxRowsPerStatement: (columns) => Math.max(1, Math.floor(32_000 / columns)),
+    async insertRows(_tx, spec, rows) {
+      // Kysely holds SQLite's one connection for the whole transaction, so statements run on the
+      // raw handle here are part of it; building them directly skips compiling huge query trees.
+      const width = spec.columns.length;
+      const perStatement = Math.max(1, Math.floor(32_000 / width));
+      for (let start = 0; start < rows.length; start += perStatement) {
+        const part = rows.slice(start, start + perStatement);
+        const params: unknown[] = [];
+        for (const row of part) for (const value of row) params.push(value);
+        const prepared = statement(spec, part.length);
+        options.onQuery?.(prepared.source);
+        prepared.run(params);
+      }
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -137,6 +195,13 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
         : sql<SqlBool>`${ref} = any(${values}::text[])`;
     },
     maxRowsPerStatement: (columns) => Math.max(1, Math.floor(65_000 / columns)),
+    async insertRows(tx, spec, rows) {
+      const names = sql.raw(spec.columns.map((c) => c.name).join(', '));
+      for (const part of chunk(rows, 20_000)) {
+        const arrays = spec.columns.map((c, i) => sql`${part.map((r) => r[i])}::${sql.raw(c.type)}[]`);
+        await sql`insert into ${sql.raw(spec.table)} (${names}) select * from unnest(${sql.join(arrays)}) ${sql.raw(spec.suffix)}`.execute(tx);
+      }
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },

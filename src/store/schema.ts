@@ -5,6 +5,8 @@
  * - expiries that are only compared by the server are unix milliseconds (bigint in PostgreSQL,
  *   read back through `Number`).
  */
+import type { Generated } from 'kysely';
+
 export interface AccountsTable {
   username: string;
   password_hash: string;
@@ -20,7 +22,8 @@ export interface SessionsTable {
 }
 
 export interface UsersTable {
-  id: number;
+  /** Assigned by the store (AUTOINCREMENT / sequence), or reserved ahead by a bulk write. */
+  id: Generated<number>;
   link_id: string | null;
   name: string;
   /** lower(trim(name)): the key of has_dublicates and of bulk name matching. */
@@ -42,11 +45,6 @@ export interface UsersTable {
   last_login: string | null;
 }
 
-export interface CountersTable {
-  name: string;
-  value: number;
-}
-
 export interface SettingsTable {
   name: string;
   value: string;
@@ -56,6 +54,5 @@ export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
   users: UsersTable;
-  counters: CountersTable;
   settings: SettingsTable;
 }

@@ -46,7 +46,7 @@ describe.each(STORE_KINDS)('user directory (%s)', (kind) => {
     const largeUpdate = await countQueries(() => directory.bulkUpsertByLinkId(large.map((i) => ({ ...i, info: 'changed' }))));
     expect(smallCreate).toBeLessThanOrEqual(12);
     // SQLite splits the write into statements of at most its bind-parameter limit.
-    const writeChunks = kind === 'sqlite' ? Math.ceil(10_000 / store.maxRowsPerStatement(17)) - 1 : 0;
+    const writeChunks = kind === 'sqlite' ? Math.ceil(10_000 / store.maxRowsPerStatement(10)) - 1 : 0;
     expect(largeCreate).toBeLessThanOrEqual(smallCreate + writeChunks);
     expect(largeUpdate).toBeLessThanOrEqual(smallCreate + writeChunks);
     const deletes = await countQueries(() => directory.bulkDeleteByLinkId(large.map((i) => i.link_id)));
