@@ -152,18 +152,9 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
           for (const key of await users.keysByLinkIds(tx, [...new Set(items.map((i) => i.link_id))])) {
             byLink.set(key.link_id as string, stateOf(key, now));
           }
-          const unmatchedKeys = new Set<string>();
-          items.forEach((item, i) => {
-            if (!byLink.has(item.link_id)) unmatchedKeys.add(itemKeys[i]);
-          });
-          const unlinked = new Map<string, UserKey[]>();
-          for (const key of await users.unlinkedKeysByNameKeys(tx, [...unmatchedKeys])) {
-            const list = unlinked.get(key.name_key) ?? [];
-            list.push(key);
-            unlinked.set(key.name_key, list);
-          }
           const oldKeys = [...byLink.values()].map((u) => u.name_key);
-          const counts = await users.countByNameKeys(tx, [...new Set([...itemKeys, ...oldKeys])]);
+          const names = await users.nameStats(tx, [...new Set([...itemKeys, ...oldKeys])]);
+          const counts = new Map([...names].map(([key, stat]) => [key, stat.count]));
           let total = maxUsers === undefined ? 0 : await users.count(tx);
 
           const results: BulkItemResult[] = [];
@@ -176,10 +167,11 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
             let user = byLink.get(item.link_id);
             let outcome: ExtendedInfo = 'updated';
             if (!user) {
-              const candidates = unlinked.get(key) ?? [];
-              if (candidates.length === 1) {
-                user = stateOf({ ...candidates[0], link_id: item.link_id }, now);
-                unlinked.delete(key);
+              const stat = names.get(key);
+              const unlinked = stat?.unlinked ?? 0;
+              if (unlinked === 1 && stat?.oldestUnlinkedId !== undefined) {
+                user = stateOf({ id: stat.oldestUnlinkedId, link_id: item.link_id, name_key: key }, now);
+                stat.unlinked = 0;
               } else {
                 if (maxUsers !== undefined && total >= maxUsers) {
                   results.push({
@@ -194,7 +186,7 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
                 user = stateOf({ id: 0, link_id: item.link_id, name_key: key }, now);
                 counts.set(key, (counts.get(key) ?? 0) + 1);
                 created.push(user);
-                outcome = candidates.length > 1 ? 'has_dublicates' : 'created';
+                outcome = unlinked > 1 ? 'has_dublicates' : 'created';
               }
               byLink.set(item.link_id, user);
             }

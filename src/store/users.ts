@@ -98,6 +98,12 @@ export type AccessRow = Pick<
   'id' | 'link_id' | 'name' | 'name_key' | 'info' | 'auth_factors' | 'lock_number' | 'is_custom_user_access' | 'created_at' | 'modified_at'
 >;
 
+export interface NameStats {
+  count: number;
+  unlinked: number;
+  oldestUnlinkedId: number | undefined;
+}
+
 /** What matching needs to know of a user: who it is, its link and its name key. */
 export type UserKey = Pick<UserRow, 'id' | 'link_id' | 'name_key'>;
 
@@ -155,18 +161,33 @@ export function usersRepository(store: Store) {
       return db.selectFrom('users').select(['id', 'link_id', 'name_key']).where(store.inList('link_id', linkIds, 'text')).execute();
     },
 
-    /** Users without a link_id whose name key is one of `keys`, oldest first. */
-    async unlinkedKeysByNameKeys(db: Queryable, keys: readonly string[]): Promise<UserKey[]> {
-      if (keys.length === 0) return [];
-      // Filtered here rather than by `link_id is null` in SQL: without statistics SQLite would
-      // answer that condition from the link_id index, scanning every unlinked user.
+    /**
+     * Per name key: how many users carry it, how many of those have no link_id, and the oldest
+     * of those (what the bulk sync matches by name). Keys nobody carries are absent.
+     */
+    async nameStats(db: Queryable, keys: readonly string[]): Promise<Map<string, NameStats>> {
+      const stats = new Map<string, NameStats>();
+      if (keys.length === 0) return stats;
       const rows = await db
         .selectFrom('users')
-        .select(['id', 'link_id', 'name_key'])
+        .select((eb) => [
+          'name_key',
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.count<number>('link_id').as('linked'),
+          eb.fn.min<number | null>(eb.case().when('link_id', 'is', null).then(eb.ref('id')).end()).as('unlinked_id'),
+        ])
         .where(store.inList('name_key', keys, 'text'))
-        .orderBy('id')
+        .groupBy('name_key')
         .execute();
-      return rows.filter((row) => row.link_id === null);
+      for (const row of rows) {
+        const count = Number(row.n);
+        stats.set(row.name_key, {
+          count,
+          unlinked: count - Number(row.linked),
+          oldestUnlinkedId: row.unlinked_id === null ? undefined : Number(row.unlinked_id),
+        });
+      }
+      return stats;
     },
 
     /** Inserts a new user (the store assigns its id) and returns the id. */

@@ -47,8 +47,8 @@ export async function up(db: Kysely<any>, kind: StoreKind): Promise<void> {
     .addColumn('last_login', 'text')
     .execute();
   await db.schema.createIndex('users_link_id').unique().on('users').column('link_id').execute();
-  // (name_key, link_id): duplicate counts and the bulk's "same name, no link_id" lookup, one index.
-  await db.schema.createIndex('users_name_key_link_id').on('users').columns(['name_key', 'link_id']).execute();
+  // Covers the bulk sync's name statistics (duplicate counts, the oldest user without a link_id).
+  await db.schema.createIndex('users_name_key').on('users').columns(['name_key', 'link_id', 'id']).execute();
   await db.schema.createIndex('users_username_key').unique().on('users').column('username_key').execute();
   await db.schema.createIndex('users_external_id').unique().on('users').column('external_id').execute();
   await db.schema.createIndex('users_email').on('users').column('email').execute();
