@@ -176,7 +176,7 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: SINGLE_BODY,
     });
-    const platform = await platformBench(server, { clientId: CLIENT.id, clientSecret: CLIENT.secret, users: PLATFORM_USERS, location: kind });
+    const platform = await platformBench(server, { clientId: CLIENT.id, clientSecret: CLIENT.secret, users: PLATFORM_USERS });
     const decision = await decisionBench(server, token, { deviceKey: DEVICE_KEY, load });
     figures = {
       accessCreate: { api: items.length / createSeconds, raw: 0 },
