@@ -77,8 +77,12 @@ export interface BulkItemResult {
 }
 
 export class NotFoundError extends Error {
-  constructor(readonly entity: string) {
-    super(`${entity} not found`);
+  /** `detail`: which record was looked for, e.g. `no Department has ExternalId 'S100'`. */
+  constructor(
+    readonly entity: string,
+    readonly detail?: string,
+  ) {
+    super(detail ?? `${entity} not found`);
     this.name = 'NotFoundError';
   }
 }
