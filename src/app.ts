@@ -5,11 +5,17 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { accessApi } from './api/access/index.ts';
+import { PLATFORM_PREFIX, platformApi } from './api/platform/index.ts';
+import { tokenRoute } from './api/platform/token.ts';
 import { accountService } from './auth/accounts.ts';
+import { clientService } from './auth/clients.ts';
 import { anyOf } from './auth/principal.ts';
 import type { Config } from './config.ts';
+import { departmentUsers } from './directory/department-users.ts';
+import { departments } from './directory/departments.ts';
 import { userDirectory } from './directory/user-directory.ts';
 import type { Store } from './store/database.ts';
 
@@ -36,10 +42,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
     routerOptions: { ignoreTrailingSlash: true },
+    // Every request gets a fresh UUID: the platform's RequestKey, in every log line of the request.
+    genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const accounts = accountService(store, { tokenTtlSeconds: config.tokenTtlSeconds });
-  const verifier = anyOf([accounts.sessions]);
+  const clients = clientService(store, { accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+  // The admin client exists with the configured secret, and the JWT key is loaded, before serving.
+  await clients.bootstrap(config.clientId, config.clientSecret);
+  // Platform JWTs first: they are checked without a database round trip.
+  const verifier = anyOf([clients.verifier, accounts.sessions]);
   const directory = userDirectory(store, { maxUsers: config.maxUsers });
 
   await app.register(swagger, {
@@ -54,9 +66,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'Panel session token or platform access token' },
+          oauth: {
+            type: 'oauth2',
+            description: 'Platform API clients (client credentials); a panel session works too (admin: `*`, manager: the read scopes)',
+            flows: {
+              clientCredentials: {
+                tokenUrl: '/oAuth/rest/v2/Token',
+                refreshUrl: '/oAuth/rest/v2/Token',
+                scopes: {
+                  'Department:Read': 'Read departments',
+                  'Department:Create': 'Create departments',
+                  'Department:Update': "Update departments and their users",
+                  'Department:Delete': 'Delete departments',
+                  'User:Read': 'Read users',
+                  '*': 'Everything, both dialects',
+                },
+              },
+            },
+          },
         },
       },
-      security: [{ bearer: [] }],
+      security: [{ bearer: [] }, { oauth: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -79,6 +109,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     verifier,
     directory,
     maxBulkItems: config.maxBulkItems,
+  });
+
+  await app.register(tokenRoute, { clients });
+  await app.register(platformApi, {
+    prefix: PLATFORM_PREFIX,
+    store,
+    verifier,
+    departments: departments(store),
+    departmentUsers: departmentUsers(store, { maxUsers: config.maxUsers }),
+    maxBulkUsers: config.maxPlatformBulkUsers,
   });
 
   return app;

@@ -12,7 +12,7 @@ import { departmentsRepository, type DepartmentRow } from '../store/departments.
 import type { UserRow } from '../store/users.ts';
 import type { WriterKind } from '../store/schema.ts';
 import { InvalidInputError, MULTIPLE_ROWS } from './errors.ts';
-import { keyField, keyValue, type KeyEntity } from './keys.ts';
+import { keyField, keyValue, type KeyEntity, type KeyField } from './keys.ts';
 import { NotFoundError } from './users.ts';
 
 /** A reference to a record by one of its key fields (`FieldType`); `field` omitted = `Id`. */
@@ -53,43 +53,53 @@ function shown(value: string): string {
   return `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
 }
 
-type Lookup = { departments: DepartmentRow[]; users: UserRow[] };
+type Found<E extends KeyEntity> = (E extends 'User' ? UserRow : DepartmentRow) | undefined;
+
+/** The record of `entity` whose `key` column holds `value`: undefined when none, an error naming `where` when several. */
+async function findByKey<E extends KeyEntity>(store: Store, q: Queryable, entity: E, key: KeyField, value: string | number, raw: string, where: string): Promise<Found<E>> {
+  const repo = departmentsRepository(store);
+  const rows = entity === 'User' ? await repo.usersByKey(q, key, [value]) : await repo.departmentsByKey(q, key, [value]);
+  if (rows.length > 1) throw new InvalidInputError(`${where}: ${MULTIPLE_ROWS} (${key.name} ${shown(raw)})`);
+  return rows[0] as Found<E>;
+}
+
+/** A `FieldType` reference (`where` names it: `ParentDepartmentId`): the record, or undefined when none. */
+export async function findByRef<E extends KeyEntity>(store: Store, q: Queryable, entity: E, ref: FieldRef, where: string): Promise<Found<E>> {
+  const key = keyField(entity, ref.field, `${where}.Field`);
+  return findByKey(store, q, entity, key, keyValue(key, ref.value, `${where}.Value`), ref.value, where);
+}
 
 /**
- * Records of `entity` whose key field `ref.field` has `ref.value`: the one, undefined when none,
- * an error naming `where` when several.
+ * The record a path addresses (`{Id}` matched against the field that `keyName` names): 404 when
+ * none, 400 when several. `params` names the path and query parameters in messages.
  */
-export async function findByRef<E extends KeyEntity>(
+export async function findAddressed<E extends KeyEntity>(
   store: Store,
   q: Queryable,
   entity: E,
-  ref: FieldRef,
-  where: string,
-): Promise<(E extends 'User' ? UserRow : DepartmentRow) | undefined> {
-  const repo = departmentsRepository(store);
-  const key = keyField(entity, ref.field, `${where}.Field`);
-  const value = keyValue(key, ref.value, `${where}.Value`);
-  const rows: Lookup[keyof Lookup] =
-    entity === 'User' ? await repo.usersByKey(q, key, [value]) : await repo.departmentsByKey(q, key, [value]);
-  if (rows.length > 1) throw new InvalidInputError(`${where}: ${MULTIPLE_ROWS} (${key.name} ${shown(ref.value)})`);
-  return rows[0] as (E extends 'User' ? UserRow : DepartmentRow) | undefined;
+  keyName: string | undefined,
+  value: string,
+  params: { id: string; name: string } = { id: 'Id', name: 'Name' },
+): Promise<NonNullable<Found<E>>> {
+  const key = keyField(entity, keyName, `Query parameter '${params.name}'`);
+  const found = await findByKey(store, q, entity, key, keyValue(key, value, `Path parameter '${params.id}'`), value, `Path parameter '${params.id}'`);
+  if (!found) throw new NotFoundError(entity, `no ${entity} has ${key.name} ${shown(value)}`);
+  return found as NonNullable<Found<E>>;
+}
+
+/** Each department with its parent (one query for all the parents). */
+export async function withParents(store: Store, q: Queryable, rows: readonly DepartmentRow[]): Promise<DepartmentRecord[]> {
+  const ids = [...new Set(rows.map((r) => r.parent_id).filter((id): id is string => id !== null))];
+  const parents = new Map((await departmentsRepository(store).departmentsByIds(q, ids)).map((p) => [p.id, p]));
+  return rows.map((row) => ({ row, parent: row.parent_id === null ? null : (parents.get(row.parent_id) ?? null) }));
 }
 
 export function departments(store: Store) {
   const repo = departmentsRepository(store);
 
-  /** The department that `key` names by `keyName` (path `{Id}` + `Name`): 404 when none, 400 when several. */
-  async function find(q: Queryable, keyName: string | undefined, value: string, where = "Query parameter 'Name'"): Promise<DepartmentRow> {
-    const key = keyField('Department', keyName, where);
-    const found = await findByRef(store, q, 'Department', { field: key.name, value }, 'Id');
-    if (!found) throw new NotFoundError('Department', `no Department has ${key.name} ${shown(value)}`);
-    return found;
-  }
+  const find = (q: Queryable, keyName: string | undefined, value: string) => findAddressed(store, q, 'Department', keyName, value);
 
-  async function withParent(q: Queryable, row: DepartmentRow): Promise<DepartmentRecord> {
-    const parent = row.parent_id === null ? null : ((await repo.departmentsByIds(q, [row.parent_id]))[0] ?? null);
-    return { row, parent };
-  }
+  const withParent = async (q: Queryable, row: DepartmentRow): Promise<DepartmentRecord> => (await withParents(store, q, [row]))[0];
 
   async function checkExternalId(tx: Tx, externalId: string | null | undefined, selfId: string | undefined): Promise<void> {
     if (externalId === undefined || externalId === null) return;
@@ -168,8 +178,6 @@ export function departments(store: Store) {
   const write = <T>(work: (tx: Tx) => Promise<T>) => store.transaction(work, { exclusive: true });
 
   return {
-    find: (keyName: string | undefined, value: string) => find(store.db, keyName, value),
-    findIn: find,
     withParent,
 
     async get(keyName: string | undefined, value: string): Promise<DepartmentRecord> {

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { hasScope, type Principal } from '../../auth/principal.ts';
-import type { DepartmentInput, Departments, Writer } from '../../directory/departments.ts';
+import { withParents, type DepartmentInput, type Departments, type Writer } from '../../directory/departments.ts';
 import type { Store } from '../../store/database.ts';
 import { DEPARTMENT_ENTITY, departmentsRepository } from '../../store/departments.ts';
 import { decodePathId, toFieldRef } from './addressing.ts';
@@ -140,12 +140,8 @@ export const departmentRoutes: FastifyPluginAsyncTypebox<DepartmentRoutesOptions
     async (request) => {
       const parsed = parseListQuery(request.query, DEPARTMENT_ENTITY, Object.keys(DEPARTMENT_ENTITY.fields));
       const { rows, total } = await repo.listDepartments(store.db, parsed.request);
-      const parentIds = [...new Set(rows.map((r) => r.parent_id).filter((id): id is string => id !== null))];
-      const parents = new Map((await repo.departmentsByIds(store.db, parentIds)).map((p) => [p.id, p]));
-      return {
-        Meta: listMeta(parsed, total, 'Department'),
-        Data: rows.map((row) => project(departmentView({ row, parent: row.parent_id === null ? null : (parents.get(row.parent_id) ?? null) }), parsed.fields)),
-      };
+      const records = await withParents(store, store.db, rows);
+      return { Meta: listMeta(parsed, total, 'Department'), Data: records.map((r) => project(departmentView(r), parsed.fields)) };
     },
   );
 };
