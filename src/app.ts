@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { accessApi } from './api/access/index.ts';
+import { platformErrors, sendPlatformError } from './api/platform/errors.ts';
 import { PLATFORM_PREFIX, platformApi } from './api/platform/index.ts';
 import { tokenRoute } from './api/platform/token.ts';
 import { accountService } from './auth/accounts.ts';
@@ -44,6 +45,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
     // Every request gets a fresh UUID: the platform's RequestKey, in every log line of the request.
     genReqId: () => crypto.randomUUID(),
+    // A URL the router cannot read (bad percent-encoding): platform paths get their own error body.
+    frameworkErrors: (error, request, reply) => {
+      if (request.url.startsWith(PLATFORM_PREFIX)) {
+        return sendPlatformError(platformErrors.badRequest('The path is not a valid URL (malformed percent-encoding)'), request, reply);
+      }
+      return reply.code(400).send({ error: 'Bad Request', message: error.message });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const accounts = accountService(store, { tokenTtlSeconds: config.tokenTtlSeconds });

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { BulkRecord, DepartmentUsers } from '../../directory/department-users.ts';
 import type { Store } from '../../store/database.ts';
 import { USER_ENTITY, departmentsRepository } from '../../store/departments.ts';
-import { decodePathId, toFieldRef } from './addressing.ts';
+import { toFieldRef } from './addressing.ts';
 import { errorResponses } from './errors.ts';
 import { listMeta, parseListQuery } from './lists.ts';
 import { IdParams, ListQueryProps, ListValidation, NameQuery, SubIdParams, User, UserPost, UserText, listOf, type UserText as UserTextType } from './schemas.ts';
@@ -40,12 +40,11 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
   const { store, departmentUsers } = options;
   const repo = departmentsRepository(store);
   const tags = ['Department users'];
-  const pathId = (raw: string, name = 'Id') => decodePathId(raw, `Path parameter '${name}'`);
 
   app.post(
     '/Department/:Id/User',
     {
-      config: { scopes: ['Department:Update'] },
+      config: { scopes: ['Department:Update'], keys: { Name: 'Department' } },
       schema: {
         tags,
         summary: 'Upsert one user of the department (seed 004)',
@@ -66,7 +65,7 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
     async (request) => {
       const { Id, UserId, ...rest } = request.body;
       const result = await departmentUsers.upsertOne(
-        { field: request.query.Name, value: pathId(request.params.Id) },
+        { field: request.query.Name, value: request.params.Id },
         { id: Id, userId: UserId === undefined ? undefined : toFieldRef(UserId, 'UserId'), ...fieldsOf(rest) },
       );
       return userView(result.users[0], result.department);
@@ -74,7 +73,7 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
   );
 
   const bulk = {
-    config: { scopes: ['Department:Update'] },
+    config: { scopes: ['Department:Update'], keys: { Name: 'Department' as const } },
     schema: {
       tags,
       summary: 'Bulk upsert of the department\'s users (seed 003)',
@@ -110,7 +109,7 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
   }) => {
     const flag = request.query.DeleteNotExists?.toLowerCase();
     const result = await departmentUsers.bulkUpsert(
-      { field: request.query.Name, value: pathId(request.params.Id) },
+      { field: request.query.Name, value: request.params.Id },
       {
         rules: (request.body.Extra ?? []).map((r) => ({
           name: r.Name,
@@ -139,7 +138,7 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
   app.get(
     '/Department/:Id/Users',
     {
-      config: { scopes: ['Department:Read', 'User:Read'] },
+      config: { scopes: ['Department:Read', 'User:Read'], keys: { Name: 'Department' } },
       schema: {
         tags,
         summary: "List the department's users",
@@ -150,7 +149,7 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
       },
     },
     async (request) => {
-      const dept = await departmentUsers.department({ field: request.query.Name, value: pathId(request.params.Id) });
+      const dept = await departmentUsers.department({ field: request.query.Name, value: request.params.Id });
       const parsed = parseListQuery(request.query, USER_ENTITY, MEMBER_FIELDS);
       const { rows, total } = await repo.listUsers(store.db, parsed.request, dept.id);
       return { Meta: listMeta(parsed, total, 'User'), Data: rows.map((row) => project(userView(row, dept), parsed.fields)) };
@@ -160,7 +159,7 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
   app.delete(
     '/Department/:Id/User/:SubId',
     {
-      config: { scopes: ['Department:Update'] },
+      config: { scopes: ['Department:Update'], keys: { Name: 'Department', SubName: 'User' } },
       schema: {
         tags,
         summary: 'Remove a user from the department',
@@ -173,8 +172,8 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
     },
     async (request) => {
       const result = await departmentUsers.removeMember(
-        { field: request.query.Name, value: pathId(request.params.Id) },
-        { field: request.query.SubName, value: pathId(request.params.SubId, 'SubId') },
+        { field: request.query.Name, value: request.params.Id },
+        { field: request.query.SubName, value: request.params.SubId },
       );
       return userView(result.users[0]);
     },

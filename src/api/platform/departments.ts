@@ -5,7 +5,7 @@ import { hasScope, type Principal } from '../../auth/principal.ts';
 import { withParents, type DepartmentInput, type Departments, type Writer } from '../../directory/departments.ts';
 import type { Store } from '../../store/database.ts';
 import { DEPARTMENT_ENTITY, departmentsRepository } from '../../store/departments.ts';
-import { decodePathId, toFieldRef } from './addressing.ts';
+import { toFieldRef } from './addressing.ts';
 import { errorResponses, platformErrors } from './errors.ts';
 import { listMeta, parseListQuery } from './lists.ts';
 import { Department, DepartmentBody, IdParams, ListQueryProps, NameQuery, listOf } from './schemas.ts';
@@ -42,7 +42,6 @@ const ADDRESSING =
 export const departmentRoutes: FastifyPluginAsyncTypebox<DepartmentRoutesOptions> = async (app, { store, departments }) => {
   const tags = ['Departments'];
   const record = { 200: Department, ...errorResponses };
-  const pathId = (raw: string) => decodePathId(raw, "Path parameter 'Id'");
 
   app.post(
     '/Department',
@@ -84,16 +83,16 @@ export const departmentRoutes: FastifyPluginAsyncTypebox<DepartmentRoutesOptions
   app.get(
     '/Department/:Id',
     {
-      config: { scopes: ['Department:Read'] },
+      config: { scopes: ['Department:Read'], keys: { Name: 'Department' } },
       schema: { tags, summary: 'Read a department', description: ADDRESSING, params: IdParams, querystring: NameQuery, response: record },
     },
-    async (request) => departmentView(await departments.get(request.query.Name, pathId(request.params.Id))),
+    async (request) => departmentView(await departments.get(request.query.Name, request.params.Id)),
   );
 
   app.put(
     '/Department/:Id',
     {
-      config: { scopes: ['Department:Update'] },
+      config: { scopes: ['Department:Update'], keys: { Name: 'Department' } },
       schema: {
         tags,
         summary: 'Update a department',
@@ -105,13 +104,13 @@ export const departmentRoutes: FastifyPluginAsyncTypebox<DepartmentRoutesOptions
       },
     },
     async (request) =>
-      departmentView(await departments.update(request.query.Name, pathId(request.params.Id), toInput(request.body), writerOf(request.principal))),
+      departmentView(await departments.update(request.query.Name, request.params.Id, toInput(request.body), writerOf(request.principal))),
   );
 
   app.delete(
     '/Department/:Id',
     {
-      config: { scopes: ['Department:Delete'] },
+      config: { scopes: ['Department:Delete'], keys: { Name: 'Department' } },
       schema: {
         tags,
         summary: 'Delete a department',
@@ -121,7 +120,7 @@ export const departmentRoutes: FastifyPluginAsyncTypebox<DepartmentRoutesOptions
         response: record,
       },
     },
-    async (request) => departmentView(await departments.remove(request.query.Name, pathId(request.params.Id))),
+    async (request) => departmentView(await departments.remove(request.query.Name, request.params.Id)),
   );
 
   const repo = departmentsRepository(store);

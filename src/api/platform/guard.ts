@@ -6,10 +6,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasScope, type TokenVerifier } from '../../auth/principal.ts';
 import { bearerToken } from '../access/auth.ts';
+import { keyField, type KeyEntity } from '../../directory/keys.ts';
+import { validatePart } from '../validation.ts';
+import { decodePathId } from './addressing.ts';
 import { platformErrors } from './errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
+    /** Platform routes: which entity's key fields the query parameters `Name` / `SubName` may name. */
+    keys?: { Name?: KeyEntity; SubName?: KeyEntity };
     /** Platform routes: every scope listed is needed. */
     scopes?: readonly string[];
     /** Platform routes: at least one of these is needed. */
@@ -32,8 +37,8 @@ export function platformGuard(verifier: TokenVerifier) {
 
 const canonicalNames = new WeakMap<object, Map<string, string>>();
 
-/** preValidation: renames query parameters to the spelling of the route's schema. */
-export async function normaliseQueryNames(request: FastifyRequest): Promise<void> {
+/** Query parameters renamed to the spelling of the route's schema. */
+function normaliseQueryNames(request: FastifyRequest): void {
   const schema = request.routeOptions.schema?.querystring as { properties?: Record<string, unknown> } | undefined;
   if (!schema?.properties || typeof request.query !== 'object' || request.query === null) return;
   let names = canonicalNames.get(schema);
@@ -49,4 +54,23 @@ export async function normaliseQueryNames(request: FastifyRequest): Promise<void
     out[canonical] = value;
   }
   request.query = out;
+}
+
+/**
+ * preValidation, before Fastify checks the body: the path (schema, then `base64|` ids decoded in
+ * place), then the query (names normalised, schema, then `Name` / `SubName` against the fixed key
+ * fields of the route's entity).
+ */
+export async function checkPathThenQuery(request: FastifyRequest): Promise<void> {
+  validatePart(request, 'params');
+  const params = request.params as Record<string, unknown> | undefined;
+  for (const name of ['Id', 'SubId']) {
+    if (typeof params?.[name] === 'string') params[name] = decodePathId(params[name], `Path parameter '${name}'`);
+  }
+  normaliseQueryNames(request);
+  validatePart(request, 'querystring');
+  const keys = request.routeOptions.config?.keys;
+  const query = request.query as Record<string, string | undefined>;
+  if (keys?.Name) keyField(keys.Name, query.Name, "Query parameter 'Name'");
+  if (keys?.SubName) keyField(keys.SubName, query.SubName, "Query parameter 'SubName'");
 }

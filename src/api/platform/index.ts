@@ -9,11 +9,11 @@ import type { TokenVerifier } from '../../auth/principal.ts';
 import type { DepartmentUsers } from '../../directory/department-users.ts';
 import type { Departments } from '../../directory/departments.ts';
 import type { Store } from '../../store/database.ts';
-import { validatePathThenQuery, validatorCompiler } from '../validation.ts';
+import { validatorCompiler } from '../validation.ts';
 import { departmentRoutes } from './departments.ts';
 import { departmentUserRoutes } from './department-users.ts';
 import { platformErrors, sendPlatformError } from './errors.ts';
-import { normaliseQueryNames, platformGuard } from './guard.ts';
+import { checkPathThenQuery, platformGuard } from './guard.ts';
 import { userRoutes } from './users.ts';
 
 export const PLATFORM_PREFIX = '/Endpoint/rest/api/v1';
@@ -32,8 +32,7 @@ export const platformApi: FastifyPluginAsyncTypebox<PlatformApiOptions> = async 
   app.setErrorHandler((error, request, reply) => sendPlatformError(error, request, reply));
   app.setNotFoundHandler((request, reply) => sendPlatformError(platformErrors.notFound(), request, reply));
   app.addHook('onRequest', platformGuard(options.verifier));
-  app.addHook('preValidation', normaliseQueryNames);
-  app.addHook('preValidation', validatePathThenQuery);
+  app.addHook('preValidation', checkPathThenQuery);
 
   await app.register(departmentRoutes, { store: options.store, departments: options.departments });
   await app.register(departmentUserRoutes, {

@@ -4,7 +4,6 @@ import { Type } from '@sinclair/typebox';
 import { findAddressed, withParents } from '../../directory/departments.ts';
 import type { Store } from '../../store/database.ts';
 import { DEPARTMENT_ENTITY, USER_ENTITY, departmentsRepository } from '../../store/departments.ts';
-import { decodePathId } from './addressing.ts';
 import { errorResponses } from './errors.ts';
 import { listMeta, parseListQuery } from './lists.ts';
 import { Department, IdParams, ListQueryProps, NameQuery, User, listOf } from './schemas.ts';
@@ -17,7 +16,7 @@ const USER_KEYS = 'Id, Username, Email, External_Id, MobilePhone or Name; defaul
 export const userRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
   const repo = departmentsRepository(store);
   const tags = ['Users'];
-  const findUser = (name: string | undefined, raw: string) => findAddressed(store, store.db, 'User', name, decodePathId(raw, "Path parameter 'Id'"));
+  const findUser = (name: string | undefined, raw: string) => findAddressed(store, store.db, 'User', name, raw);
 
   app.get(
     '/Users',
@@ -41,7 +40,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (ap
   app.get(
     '/User/:Id',
     {
-      config: { scopes: ['User:Read'] },
+      config: { scopes: ['User:Read'], keys: { Name: 'User' } },
       schema: {
         tags,
         summary: 'Read a user',
@@ -57,7 +56,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (ap
   app.get(
     '/User/:Id/Departments',
     {
-      config: { scopes: ['User:Read', 'Department:Read'] },
+      config: { scopes: ['User:Read', 'Department:Read'], keys: { Name: 'User' } },
       schema: {
         tags,
         summary: "The user's departments",
