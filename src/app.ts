@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import crypto from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { accessApi } from './api/access/index.ts';
 import { platformErrors, sendPlatformError } from './api/platform/errors.ts';
 import { PLATFORM_PREFIX, platformApi } from './api/platform/index.ts';
@@ -50,7 +50,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (request.url.startsWith(PLATFORM_PREFIX)) {
         return sendPlatformError(platformErrors.badRequest('The path is not a valid URL (malformed percent-encoding)'), request, reply);
       }
-      return reply.code(400).send({ error: 'Bad Request', message: error.message });
+      // Elsewhere Fastify's own answer (the error carries its 400).
+      return (reply as FastifyReply).send(error);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

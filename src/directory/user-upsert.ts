@@ -128,34 +128,41 @@ export function userUpserts(store: Store) {
   }
 
   /** Records that would give the same unique value to different users, and clashes with the store. */
-  async function checkUnique(tx: Tx, field: UniqueField, candidates: readonly Candidate[], users: readonly User[], problems: Problem[]) {
+  async function checkUnique(
+    tx: Tx,
+    field: UniqueField,
+    candidates: readonly Candidate[],
+    users: readonly (User | undefined)[],
+    problems: Problem[],
+  ) {
     const property = PROPERTY_OF[field];
     const key = keyField('User', field, field);
     const given = new Map<string, number[]>();
+    const valueAt = (i: number) => candidates[i].fields[property] as string;
     candidates.forEach((c, i) => {
+      if (!users[i]) return;
       const value = blankToNull(c.fields[property] as string | null | undefined);
       if (value === undefined || value === null) return;
       const normal = key.lowerCase ? value.toLowerCase() : value;
       given.set(normal, [...(given.get(normal) ?? []), i]);
     });
     if (given.size === 0) return;
-    for (const [value, indices] of given) {
-      const targets = new Set(indices.map((i) => (users[i].id === 0 ? `new${i}` : users[i].id)));
+    for (const indices of given.values()) {
+      const targets = new Set(indices.map((i) => (users[i]!.id === 0 ? `new${i}` : users[i]!.id)));
       if (targets.size > 1) {
         problems.push({
           index: candidates[indices[0]].index,
-          message: `${indices.map((i) => candidates[i].label(field)).join(', ')}: ${shown(value)} is given for more than one user (must be unique)`,
+          message: `${indices.map((i) => candidates[i].label(field)).join(', ')}: ${shown(valueAt(indices[0]))} is given for more than one user (must be unique)`,
         });
       }
     }
     const holders = await repo.usersByKey(tx, key, [...given.keys()]);
     for (const holder of holders) {
-      const value = holder[key.column] as string;
-      for (const i of given.get(value) ?? []) {
-        if (users[i].id !== Number(holder.id)) {
+      for (const i of given.get(holder[key.column] as string) ?? []) {
+        if (users[i]!.id !== Number(holder.id)) {
           problems.push({
             index: candidates[i].index,
-            message: `${candidates[i].label(field)}: ${shown(value)} is already used by another user (Id ${Number(holder.id)})`,
+            message: `${candidates[i].label(field)}: ${shown(valueAt(i))} is already used by another user (Id ${Number(holder.id)})`,
           });
         }
       }
@@ -171,6 +178,8 @@ export function userUpserts(store: Store) {
       const users: User[] = [];
       const created: User[] = [];
       const seen = new Map<string, number[]>();
+      // Per candidate: its user, or undefined when its key failed (nothing more is checked for it).
+      const targets: (User | undefined)[] = [];
 
       candidates.forEach((c, i) => {
         const ref = c.ref;
@@ -199,6 +208,7 @@ export function userUpserts(store: Store) {
           user = newUser(now);
         }
         if (identity !== undefined) seen.set(identity, [...(seen.get(identity) ?? []), i]);
+        targets.push(user);
         if (!user) {
           // Its key failed (reported above): a stand-in keeps the positions; nothing is written.
           users.push(newUser(now));
@@ -228,7 +238,7 @@ export function userUpserts(store: Store) {
 
       const uniqueFields = new Set<UniqueField>(['Username', 'External_Id']);
       for (const f of options.unique ?? []) if (f !== 'Id' && f !== 'UserId' && f !== 'Is_Active') uniqueFields.add(f);
-      for (const field of uniqueFields) await checkUnique(tx, field, candidates, users, problems);
+      for (const field of uniqueFields) await checkUnique(tx, field, candidates, targets, problems);
 
       if (options.maxUsers !== undefined && created.length > 0) {
         const count = Number((await tx.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);

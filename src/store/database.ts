@@ -46,7 +46,7 @@ function sqlitePath(url: string): string {
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
   const store = databaseKind(url) === 'postgres' ? await openPostgres(url, options) : openSqlite(url);
   try {
-    await migrate(store);
+    await migrate(store, options.schema);
   } catch (error) {
     await store.close();
     throw error;
@@ -139,9 +139,15 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   };
 }
 
-async function migrate(store: Store): Promise<void> {
+/**
+ * `schema` (PostgreSQL): where the migration tables live. Without it, Kysely takes a migration
+ * table in ANY schema of the database for its own, so that stores opened side by side in two
+ * schemas (the tests) could skip creating theirs.
+ */
+async function migrate(store: Store, schema?: string): Promise<void> {
   const migrator = new Migrator({
     db: store.db,
+    ...(store.kind === 'postgres' && schema !== undefined ? { migrationTableSchema: schema } : {}),
     provider: {
       async getMigrations() {
         return Object.fromEntries(
