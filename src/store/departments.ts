@@ -171,7 +171,14 @@ export function departmentsRepository(store: Store) {
     /** Removes the department's memberships of every user not in `keep` (one statement). */
     async removeMembersExcept(q: Queryable, departmentId: string, keep: readonly number[]): Promise<number> {
       let query = q.deleteFrom('memberships').where('department_id', '=', departmentId);
-      if (keep.length > 0) query = query.where((eb) => eb.not(store.inList('user_id', keep, 'integer')));
+      if (keep.length > 0) {
+        // PostgreSQL: NOT IN over a subquery is a hashed anti-join; `<> all(array)` would scan the array per row.
+        const kept =
+          store.kind === 'postgres'
+            ? sql<SqlBool>`user_id not in (select unnest(${keep}::int4[]))`
+            : sql<SqlBool>`not (${store.inList('user_id', keep, 'integer')})`;
+        query = query.where(kept);
+      }
       const result = await query.executeTakeFirst();
       return Number(result.numDeletedRows);
     },
