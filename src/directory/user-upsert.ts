@@ -11,7 +11,7 @@ import { rowToUser, userToRow, usersRepository, type UserRow } from '../store/us
 import { MULTIPLE_ROWS } from './errors.ts';
 import { keyField, type KeyField } from './keys.ts';
 import { PROPERTY_OF, type UserFields, type UserTextField } from './user-text.ts';
-import { nameKey, type User } from './users.ts';
+import { nameKey, newUser, type User } from './users.ts';
 
 /** How a record names its user. */
 export type UserRef = { kind: 'id'; id: number } | { kind: 'key'; key: KeyField; value: string | number; raw: string } | { kind: 'new' };
@@ -49,26 +49,6 @@ function shown(value: string): string {
 
 function blankToNull(value: string | null | undefined): string | null | undefined {
   return value === undefined ? undefined : value === null || value === '' ? null : value;
-}
-
-function newUser(now: string): User {
-  return {
-    id: 0,
-    link_id: null,
-    name: '',
-    info: '',
-    auth_factors: [],
-    lock_number: 0,
-    is_custom_user_access: false,
-    username: null,
-    email: null,
-    mobile_phone: null,
-    external_id: null,
-    is_active: true,
-    created_at: now,
-    modified_at: now,
-    last_login: null,
-  };
 }
 
 const COLUMN_OF: Record<keyof UserFields, 'name' | 'username' | 'email' | 'mobile_phone' | 'external_id' | 'is_active'> = {
@@ -200,18 +180,18 @@ export function userUpserts(store: Store) {
             user = rowToUser(rows[0]);
             identity = `id:${user.id}`;
           } else {
-            user = newUser(now);
+            user = newUser(0, null, now);
             const property = PROPERTY_OF[ref.key.name as keyof typeof PROPERTY_OF];
             if (c.fields[property] === undefined) (c.fields as Record<string, unknown>)[property] = ref.raw;
           }
         } else {
-          user = newUser(now);
+          user = newUser(0, null, now);
         }
         if (identity !== undefined) seen.set(identity, [...(seen.get(identity) ?? []), i]);
         targets.push(user);
         if (!user) {
           // Its key failed (reported above): a stand-in keeps the positions; nothing is written.
-          users.push(newUser(now));
+          users.push(newUser(0, null, now));
           return;
         }
         const target = user;

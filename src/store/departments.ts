@@ -183,11 +183,6 @@ export function departmentsRepository(store: Store) {
       return Number(result.numDeletedRows);
     },
 
-    async isMember(q: Queryable, departmentId: string, userId: number): Promise<boolean> {
-      const row = await q.selectFrom('memberships').select('user_id').where('department_id', '=', departmentId).where('user_id', '=', userId).executeTakeFirst();
-      return row !== undefined;
-    },
-
     listDepartments(q: Queryable, request: ListRequest, ofUser?: number) {
       const scope = ofUser === undefined ? undefined : sql<SqlBool>`departments.id in (select department_id from memberships where user_id = ${ofUser})`;
       return list<DepartmentRow>(q, DEPARTMENT_ENTITY, request, scope, 'id');
