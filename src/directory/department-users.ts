@@ -12,17 +12,11 @@ import { departmentsRepository, type DepartmentRow } from '../store/departments.
 import type { UserRow } from '../store/users.ts';
 import { findAddressed, type FieldRef } from './departments.ts';
 import { InvalidInputError } from './errors.ts';
-import { keyField, keyValue } from './keys.ts';
+import { keyField, keyValue, type Address } from './keys.ts';
 import { boundProblem, compileRules, searchPattern, type Rule, type RuleInput } from './list-rules.ts';
 import { asText, formatProblem, fromDefault, PROPERTY_OF, type UserFields, type UserTextField } from './user-text.ts';
 import { userUpserts, type Candidate, type Plan, type Problem, type UserRef } from './user-upsert.ts';
 import { NotFoundError } from './users.ts';
-
-export interface DepartmentKey {
-  /** The key field (`Name` query parameter); undefined = Id. */
-  field?: string;
-  value: string;
-}
 
 export interface SingleUpsert extends UserFields {
   id?: number;
@@ -144,7 +138,7 @@ export function departmentUsers(store: Store, options: DepartmentUsersOptions = 
   const repo = departmentsRepository(store);
   const upserts = userUpserts(store);
 
-  const department = (q: Queryable, key: DepartmentKey) => findAddressed(store, q, 'Department', key.field, key.value);
+  const department = (q: Queryable, key: Address) => findAddressed(store, q, 'Department', key);
 
   async function commit(tx: Tx, dept: DepartmentRow, plan: Plan): Promise<UserRow[]> {
     const rows = await upserts.write(tx, plan);
@@ -156,7 +150,7 @@ export function departmentUsers(store: Store, options: DepartmentUsersOptions = 
 
   return {
     /** §5.1: by `id` (404 when none), else by `userId` (several: 400; none: insert), else insert; then a member. */
-    async upsertOne(key: DepartmentKey, input: SingleUpsert): Promise<Membership> {
+    async upsertOne(key: Address, input: SingleUpsert): Promise<Membership> {
       return exclusive(async (tx) => {
         const dept = await department(tx, key);
         const { id, userId, ...fields } = input;
@@ -176,7 +170,7 @@ export function departmentUsers(store: Store, options: DepartmentUsersOptions = 
     },
 
     /** §5.2: all or nothing; the users in request order. */
-    async bulkUpsert(key: DepartmentKey, request: BulkUpsert): Promise<Membership> {
+    async bulkUpsert(key: Address, request: BulkUpsert): Promise<Membership> {
       const checked = checkRecords(request);
       const unique = [...checked.rules.values()].filter((r) => r.unique).map((r) => r.field);
       return exclusive(async (tx) => {
@@ -190,10 +184,10 @@ export function departmentUsers(store: Store, options: DepartmentUsersOptions = 
     },
 
     /** Removes the user (found by `userKey`) from the department; 404 when it is not a member. */
-    async removeMember(key: DepartmentKey, userKey: DepartmentKey): Promise<Membership> {
+    async removeMember(key: Address, userKey: Address): Promise<Membership> {
       return exclusive(async (tx) => {
         const dept = await department(tx, key);
-        const user = await findAddressed(store, tx, 'User', userKey.field, userKey.value, { id: 'SubId', name: 'SubName' });
+        const user = await findAddressed(store, tx, 'User', userKey);
         if (!(await repo.removeMember(tx, dept.id, Number(user.id)))) {
           throw new NotFoundError('User', `User ${Number(user.id)} is not a member of Department '${dept.id}'`);
         }
@@ -201,7 +195,7 @@ export function departmentUsers(store: Store, options: DepartmentUsersOptions = 
       });
     },
 
-    department: (key: DepartmentKey) => department(store.db, key),
+    department: (key: Address) => department(store.db, key),
   };
 }
 

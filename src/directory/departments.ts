@@ -12,7 +12,7 @@ import { departmentsRepository, type DepartmentRow } from '../store/departments.
 import type { UserRow } from '../store/users.ts';
 import type { WriterKind } from '../store/schema.ts';
 import { InvalidInputError, MULTIPLE_ROWS } from './errors.ts';
-import { keyField, keyValue, type KeyEntity, type KeyField } from './keys.ts';
+import { keyField, keyValue, type Address, type KeyEntity, type KeyField } from './keys.ts';
 import { NotFoundError } from './users.ts';
 
 /** A reference to a record by one of its key fields (`FieldType`); `field` omitted = `Id`. */
@@ -69,21 +69,12 @@ export async function findByRef<E extends KeyEntity>(store: Store, q: Queryable,
   return findByKey(store, q, entity, key, keyValue(key, ref.value, `${where}.Value`), ref.value, where);
 }
 
-/**
- * The record a path addresses (`{Id}` matched against the field that `keyName` names): 404 when
- * none, 400 when several. `params` names the path and query parameters in messages.
- */
-export async function findAddressed<E extends KeyEntity>(
-  store: Store,
-  q: Queryable,
-  entity: E,
-  keyName: string | undefined,
-  value: string,
-  params: { id: string; name: string } = { id: 'Id', name: 'Name' },
-): Promise<NonNullable<Found<E>>> {
-  const key = keyField(entity, keyName, `Query parameter '${params.name}'`);
-  const found = await findByKey(store, q, entity, key, keyValue(key, value, `Path parameter '${params.id}'`), value, `Path parameter '${params.id}'`);
-  if (!found) throw new NotFoundError(entity, `no ${entity} has ${key.name} ${shown(value)}`);
+/** The record an address names: NotFoundError when none, InvalidInputError when several. */
+export async function findAddressed<E extends KeyEntity>(store: Store, q: Queryable, entity: E, address: Address): Promise<NonNullable<Found<E>>> {
+  const labels = address.labels ?? { field: 'Name', value: 'Id' };
+  const key = keyField(entity, address.field, labels.field);
+  const found = await findByKey(store, q, entity, key, keyValue(key, address.value, labels.value), address.value, labels.value);
+  if (!found) throw new NotFoundError(entity, `no ${entity} has ${key.name} ${shown(address.value)}`);
   return found as NonNullable<Found<E>>;
 }
 
@@ -97,7 +88,7 @@ export async function withParents(store: Store, q: Queryable, rows: readonly Dep
 export function departments(store: Store) {
   const repo = departmentsRepository(store);
 
-  const find = (q: Queryable, keyName: string | undefined, value: string) => findAddressed(store, q, 'Department', keyName, value);
+  const find = (q: Queryable, address: Address) => findAddressed(store, q, 'Department', address);
 
   const withParent = async (q: Queryable, row: DepartmentRow): Promise<DepartmentRecord> => (await withParents(store, q, [row]))[0];
 
@@ -180,8 +171,8 @@ export function departments(store: Store) {
   return {
     withParent,
 
-    async get(keyName: string | undefined, value: string): Promise<DepartmentRecord> {
-      return withParent(store.db, await find(store.db, keyName, value));
+    async get(address: Address): Promise<DepartmentRecord> {
+      return withParent(store.db, await find(store.db, address));
     },
 
     async create(input: DepartmentInput, writer: Writer): Promise<DepartmentRecord> {
@@ -208,14 +199,14 @@ export function departments(store: Store) {
       });
     },
 
-    async update(keyName: string | undefined, value: string, input: DepartmentInput, writer: Writer): Promise<DepartmentRecord> {
-      return write(async (tx) => withParent(tx, await update(tx, await find(tx, keyName, value), input, writer)));
+    async update(address: Address, input: DepartmentInput, writer: Writer): Promise<DepartmentRecord> {
+      return write(async (tx) => withParent(tx, await update(tx, await find(tx, address), input, writer)));
     },
 
     /** Deletes the department (its memberships go, its users stay; children lose their parent). */
-    async remove(keyName: string | undefined, value: string): Promise<DepartmentRecord> {
+    async remove(address: Address): Promise<DepartmentRecord> {
       return write(async (tx) => {
-        const record = await withParent(tx, await find(tx, keyName, value));
+        const record = await withParent(tx, await find(tx, address));
         await repo.deleteDepartment(tx, record.row.id);
         return record;
       });

@@ -35,12 +35,22 @@ const DEPARTMENT_KEYS: readonly KeyField[] = [
 
 const KEYS: Record<KeyEntity, readonly KeyField[]> = { User: USER_KEYS, Department: DEPARTMENT_KEYS };
 
+/**
+ * A record named by one of its key fields (`field`, default Id) and a value; `labels` say how
+ * the caller's input names the two in messages (default `Name` and `Id`).
+ */
+export interface Address {
+  field?: string;
+  value: string;
+  labels?: { field: string; value: string };
+}
+
 /** Largest id the stores' integer user ids hold. */
 export const MAX_USER_ID = 2_147_483_647;
 
 /**
  * The key field called `name` (default `Id`) of `entity`; `where` names the parameter for the
- * error, e.g. `Query parameter 'Name'` or `UserId.Field`.
+ * error, e.g. `UserId.Field`.
  */
 export function keyField(entity: KeyEntity, name: string | undefined, where: string): KeyField {
   const wanted = (name ?? '').trim() === '' ? 'id' : name!.trim().toLowerCase();

@@ -148,6 +148,8 @@ async function migrate(store: Store, schema?: string): Promise<void> {
   const migrator = new Migrator({
     db: store.db,
     ...(store.kind === 'postgres' && schema !== undefined ? { migrationTableSchema: schema } : {}),
+    // Branches add migrations in parallel (0002 and 0003): a store that ran 0003 first still takes 0002.
+    allowUnorderedMigrations: true,
     provider: {
       async getMigrations() {
         return Object.fromEntries(

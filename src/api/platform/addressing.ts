@@ -4,6 +4,7 @@
  * alphabet, padding optional.
  */
 import type { FieldRef } from '../../directory/departments.ts';
+import type { Address } from '../../directory/keys.ts';
 import { platformErrors } from './errors.ts';
 
 const PREFIX = 'base64|';
@@ -24,6 +25,11 @@ export function decodePathId(raw: string, where: string): string {
   } catch {
     throw platformErrors.badRequest(`${where}: the base64 value is not UTF-8 text`);
   }
+}
+
+/** The record a route's path names: `{Id}` (already decoded) matched against query `Name`. */
+export function address(field: string | undefined, value: string, params: { id: string; name: string } = { id: 'Id', name: 'Name' }): Address {
+  return { field, value, labels: { field: `Query parameter '${params.name}'`, value: `Path parameter '${params.id}'` } };
 }
 
 /** A `FieldType` (or a returned AbstractText, by its `Id`) as a reference; `where` names it in errors. */

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { BulkRecord, DepartmentUsers } from '../../directory/department-users.ts';
 import type { Store } from '../../store/database.ts';
 import { USER_ENTITY, departmentsRepository } from '../../store/departments.ts';
-import { toFieldRef } from './addressing.ts';
+import { address, toFieldRef } from './addressing.ts';
 import { errorResponses } from './errors.ts';
 import { listMeta, parseListQuery } from './lists.ts';
 import { IdParams, ListQueryProps, ListValidation, NameQuery, SubIdParams, User, UserPost, UserText, listOf, type UserText as UserTextType } from './schemas.ts';
@@ -65,7 +65,7 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
     async (request) => {
       const { Id, UserId, ...rest } = request.body;
       const result = await departmentUsers.upsertOne(
-        { field: request.query.Name, value: request.params.Id },
+        address(request.query.Name, request.params.Id),
         { id: Id, userId: UserId === undefined ? undefined : toFieldRef(UserId, 'UserId'), ...fieldsOf(rest) },
       );
       return userView(result.users[0], result.department);
@@ -109,7 +109,7 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
   }) => {
     const flag = request.query.DeleteNotExists?.toLowerCase();
     const result = await departmentUsers.bulkUpsert(
-      { field: request.query.Name, value: request.params.Id },
+      address(request.query.Name, request.params.Id),
       {
         rules: (request.body.Extra ?? []).map((r) => ({
           name: r.Name,
@@ -149,7 +149,7 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
       },
     },
     async (request) => {
-      const dept = await departmentUsers.department({ field: request.query.Name, value: request.params.Id });
+      const dept = await departmentUsers.department(address(request.query.Name, request.params.Id));
       const parsed = parseListQuery(request.query, USER_ENTITY, MEMBER_FIELDS);
       const { rows, total } = await repo.listUsers(store.db, parsed.request, dept.id);
       return { Meta: listMeta(parsed, total, 'User'), Data: rows.map((row) => project(userView(row, dept), parsed.fields)) };
@@ -172,8 +172,8 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
     },
     async (request) => {
       const result = await departmentUsers.removeMember(
-        { field: request.query.Name, value: request.params.Id },
-        { field: request.query.SubName, value: request.params.SubId },
+        address(request.query.Name, request.params.Id),
+        address(request.query.SubName, request.params.SubId, { id: 'SubId', name: 'SubName' }),
       );
       return userView(result.users[0]);
     },

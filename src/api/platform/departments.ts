@@ -5,7 +5,7 @@ import { hasScope, type Principal } from '../../auth/principal.ts';
 import { withParents, type DepartmentInput, type Departments, type Writer } from '../../directory/departments.ts';
 import type { Store } from '../../store/database.ts';
 import { DEPARTMENT_ENTITY, departmentsRepository } from '../../store/departments.ts';
-import { toFieldRef } from './addressing.ts';
+import { address, toFieldRef } from './addressing.ts';
 import { errorResponses, platformErrors } from './errors.ts';
 import { listMeta, parseListQuery } from './lists.ts';
 import { Department, DepartmentBody, IdParams, ListQueryProps, NameQuery, listOf } from './schemas.ts';
@@ -86,7 +86,7 @@ export const departmentRoutes: FastifyPluginAsyncTypebox<DepartmentRoutesOptions
       config: { scopes: ['Department:Read'], keys: { Name: 'Department' } },
       schema: { tags, summary: 'Read a department', description: ADDRESSING, params: IdParams, querystring: NameQuery, response: record },
     },
-    async (request) => departmentView(await departments.get(request.query.Name, request.params.Id)),
+    async (request) => departmentView(await departments.get(address(request.query.Name, request.params.Id))),
   );
 
   app.put(
@@ -104,7 +104,7 @@ export const departmentRoutes: FastifyPluginAsyncTypebox<DepartmentRoutesOptions
       },
     },
     async (request) =>
-      departmentView(await departments.update(request.query.Name, request.params.Id, toInput(request.body), writerOf(request.principal))),
+      departmentView(await departments.update(address(request.query.Name, request.params.Id), toInput(request.body), writerOf(request.principal))),
   );
 
   app.delete(
@@ -120,7 +120,7 @@ export const departmentRoutes: FastifyPluginAsyncTypebox<DepartmentRoutesOptions
         response: record,
       },
     },
-    async (request) => departmentView(await departments.remove(request.query.Name, request.params.Id)),
+    async (request) => departmentView(await departments.remove(address(request.query.Name, request.params.Id))),
   );
 
   const repo = departmentsRepository(store);

@@ -124,6 +124,7 @@ export const tokenRoute: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (a
       },
       // The body is read by hand, so that every problem is an OAuth error and not a schema one.
       validatorCompiler: () => () => true,
+      bodyLimit: 64 * 1024,
     },
     async (request, reply) => {
       const params = readParams(request.body);

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { findAddressed, withParents } from '../../directory/departments.ts';
 import type { Store } from '../../store/database.ts';
+import { address } from './addressing.ts';
 import { DEPARTMENT_ENTITY, USER_ENTITY, departmentsRepository } from '../../store/departments.ts';
 import { errorResponses } from './errors.ts';
 import { listMeta, parseListQuery } from './lists.ts';
@@ -16,7 +17,7 @@ const USER_KEYS = 'Id, Username, Email, External_Id, MobilePhone or Name; defaul
 export const userRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
   const repo = departmentsRepository(store);
   const tags = ['Users'];
-  const findUser = (name: string | undefined, raw: string) => findAddressed(store, store.db, 'User', name, raw);
+  const findUser = (name: string | undefined, raw: string) => findAddressed(store, store.db, 'User', address(name, raw));
 
   app.get(
     '/Users',

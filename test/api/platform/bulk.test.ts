@@ -5,6 +5,26 @@ import { BASE, CLIENT, b64, expectError, tokenFor } from './helpers.ts';
 
 const BY_EXTERNAL_ID = { Name: 'UserId', FieldName: 'External_Id' };
 
+describe.each(STORE_KINDS)('Platform upserts within the user capacity (%s)', (kind) => {
+  it('refuses new users beyond GATEHOUSE_MAX_USERS, writing nothing', async () => {
+    const t = await startTestApp(kind, { clientId: CLIENT.id, clientSecret: CLIENT.secret, maxUsers: 2 });
+    try {
+      const token = await tokenFor(t);
+      await t.call({ method: 'POST', url: `${BASE}/Department`, payload: { Name: 'Small', ExternalId: 'SM' }, token });
+      const url = `${BASE}/Department/SM/Users?Name=ExternalId`;
+      const three = { Users: [{ Name: 'A' }, { Name: 'B' }, { Name: 'C' }] };
+      expect(expectError(await t.call({ method: 'PATCH', url, payload: three, token }), 400)).toEqual([
+        'Number of users exceeded: 3 new users would pass the limit of 2',
+      ]);
+      expect((await t.call({ method: 'GET', url: `${BASE}/Users`, token })).json().Meta.TotalItems).toBe(0);
+      expect((await t.call({ method: 'PATCH', url, payload: { Users: [{ Name: 'A' }, { Name: 'B' }] }, token })).statusCode).toBe(200);
+      expectError(await t.call({ method: 'POST', url: `${BASE}/Department/SM/User?Name=ExternalId`, payload: { Name: 'C' }, token }), 400);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
+
 describe.each(STORE_KINDS)('Platform bulk upsert of a department\'s users (%s)', (kind) => {
   let t: TestApp;
   let token: string;
