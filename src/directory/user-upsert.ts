@@ -47,6 +47,13 @@ function shown(value: string): string {
   return `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
 }
 
+/** Appends to the list under `key` (in place: a value repeated in every record stays linear). */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 function blankToNull(value: string | null | undefined): string | null | undefined {
   return value === undefined ? undefined : value === null || value === '' ? null : value;
 }
@@ -100,7 +107,7 @@ export function userUpserts(store: Store) {
       const map = new Map<string | number, UserRow[]>();
       for (const row of rows) {
         const v = key.type === 'integer' ? Number(row[key.column]) : (row[key.column] as string);
-        map.set(v, [...(map.get(v) ?? []), row]);
+        push(map, v, row);
       }
       found.set(key.name, map);
     }
@@ -124,7 +131,7 @@ export function userUpserts(store: Store) {
       const value = blankToNull(c.fields[property] as string | null | undefined);
       if (value === undefined || value === null) return;
       const normal = key.lowerCase ? value.toLowerCase() : value;
-      given.set(normal, [...(given.get(normal) ?? []), i]);
+      push(given, normal, i);
     });
     if (given.size === 0) return;
     for (const indices of given.values()) {
@@ -187,7 +194,7 @@ export function userUpserts(store: Store) {
         } else {
           user = newUser(0, null, now);
         }
-        if (identity !== undefined) seen.set(identity, [...(seen.get(identity) ?? []), i]);
+        if (identity !== undefined) push(seen, identity, i);
         targets.push(user);
         if (!user) {
           // Its key failed (reported above): a stand-in keeps the positions; nothing is written.
