@@ -96,6 +96,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         },
       },
       security: [{ bearer: [] }, { oauth: [] }],
+      tags: [
+        { name: 'OAuth', description: 'Platform API client tokens (platform-api.md §1).' },
+        {
+          name: 'Departments',
+          description: [
+            'Platform dialect conventions (all platform routes): every answer carries a fresh `Request-Key` header (also in the log lines of the request);',
+            'errors are `{"Errors":[…],"Type","Title","StatusCode","Instance","RequestKey"}`; checks run authentication (401), scope (403), path, query, body;',
+            'an unknown platform path is a 404 once authenticated (401 before). Query parameter names match without regard to case; unknown query parameters are ignored.',
+            'Path ids may be `base64|…` (standard or URL-safe, padding optional). Key fields are a fixed list per entity; a user\'s `Username` matches without regard to case,',
+            'every other key field exactly. Unset text is null; unset dates are `1900-01-01T00:00:00Z`; instants are UTC ISO 8601. `CreatedBy`/`ModifiedBy` name the API client',
+            '(`Type` ApiClient) or panel account (`Type` Account) that wrote the row. Panel sessions work here too: an admin has `*`, a manager the read scopes.',
+          ].join(' '),
+        },
+        { name: 'Department users', description: 'A department\'s users (seeds 003 and 004); the users are the same rows as the panel dialect\'s users.' },
+        { name: 'Platform users', description: 'Users read through the platform dialect (the same rows as the panel dialect\'s users).' },
+      ],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

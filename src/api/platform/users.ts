@@ -16,7 +16,7 @@ const USER_KEYS = 'Id, Username, Email, External_Id, MobilePhone or Name; defaul
 
 export const userRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
   const repo = departmentsRepository(store);
-  const tags = ['Users'];
+  const tags = ['Platform users'];
   const findUser = (name: string | undefined, raw: string) => findAddressed(store, store.db, 'User', address(name, raw));
 
   app.get(
