@@ -11,6 +11,7 @@ import {
   canonicalAuthFactors,
   encodeAuthFactors,
   nameKey,
+  newUser,
   type AccessFields,
   type BulkItemResult,
   type ExtendedInfo,
@@ -69,26 +70,6 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
     user.lock_number = fields.lock_number;
     user.is_custom_user_access = fields.is_custom_user_access;
     user.modified_at = now;
-  }
-
-  function newUser(id: number, linkId: string | null, now: string): User {
-    return {
-      id,
-      link_id: linkId,
-      name: '',
-      info: '',
-      auth_factors: [],
-      lock_number: 0,
-      is_custom_user_access: false,
-      username: null,
-      email: null,
-      mobile_phone: null,
-      external_id: null,
-      is_active: true,
-      created_at: now,
-      modified_at: now,
-      last_login: null,
-    };
   }
 
   return {

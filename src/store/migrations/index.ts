@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { StoreKind } from '../database.ts';
 import * as directory from './0001_directory.ts';
+import * as platform from './0003_platform.ts';
 
 export interface StoreMigration {
   up(db: Kysely<any>, kind: StoreKind): Promise<void>;
@@ -9,4 +10,5 @@ export interface StoreMigration {
 /** Every migration, in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, StoreMigration> = {
   '0001_directory': directory,
+  '0003_platform': platform,
 };
