@@ -48,8 +48,8 @@ async function token(server: Server, options: Options): Promise<string> {
 async function call(server: Server, bearer: string, method: string, url: string, body: string): Promise<any> {
   const response = await fetch(`${server.url}${url}`, {
     method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-    body,
+    headers: { ...(body ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${bearer}` },
+    ...(body ? { body } : {}),
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 500)}`);

@@ -37,6 +37,8 @@ const USERS = Number(option('users', '100000'));
 const PLATFORM_USERS = Number(option('platform-users', '50000'));
 const BATCH = 10_000;
 const SECONDS = Number(option('seconds', '5'));
+/** Which parts to run (all by default): access, single, platform, decision. */
+const SECTIONS = new Set(option('sections', 'access,single,platform,decision').split(','));
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const ADMIN_PASSWORD = 'bench-admin-password';
 const CLIENT = { id: 'bench-erp', secret: 'bench-erp-secret-0123456789' };
@@ -176,8 +178,8 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: SINGLE_BODY,
     });
-    const platform = await platformBench(server, { clientId: CLIENT.id, clientSecret: CLIENT.secret, users: PLATFORM_USERS });
-    const decision = await decisionBench(server, token, { deviceKey: DEVICE_KEY, load });
+    const platform = SECTIONS.has('platform') ? await platformBench(server, { clientId: CLIENT.id, clientSecret: CLIENT.secret, users: PLATFORM_USERS }) : undefined;
+    const decision = SECTIONS.has('decision') ? await decisionBench(server, token, { deviceKey: DEVICE_KEY, load }) : undefined;
     figures = {
       accessCreate: { api: items.length / createSeconds, raw: 0 },
       accessUpdate: { api: items.length / updateSeconds, raw: 0 },
