@@ -5,14 +5,21 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import crypto from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { accessApi } from './api/access/index.ts';
+import { platformErrors, sendPlatformError } from './api/platform/errors.ts';
+import { PLATFORM_PREFIX, platformApi } from './api/platform/index.ts';
+import { tokenRoute } from './api/platform/token.ts';
 import { accountService } from './auth/accounts.ts';
+import { clientService } from './auth/clients.ts';
 import { anyOf } from './auth/principal.ts';
 import type { Config } from './config.ts';
 import { accessDecisions } from './directory/access-decisions.ts';
 import { accessLinks } from './directory/access-links.ts';
 import { apartmentDirectory } from './directory/apartment-directory.ts';
+import { departmentUsers } from './directory/department-users.ts';
+import { departments } from './directory/departments.ts';
 import { createFaceAnalyzer, type FaceAnalyzer } from './directory/faces.ts';
 import { identifierDirectory } from './directory/identifier-directory.ts';
 import { timeProfileDirectory } from './directory/time-profile-directory.ts';
@@ -35,6 +42,20 @@ export function redactUrl(url: string): string {
   return url.replace(SECRET_QUERY, '$1[redacted]');
 }
 
+/** pino settings: secrets in headers and query strings never reach the log. */
+export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
+  return {
+    level,
+    ...(stream ? { stream } : {}),
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    serializers: {
+      req(request: { method: string; url: string; ip?: string }) {
+        return { method: request.method, url: redactUrl(request.url), remoteAddress: request.ip };
+      },
+    },
+  };
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store } = deps;
   const app = Fastify({
@@ -44,10 +65,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
     routerOptions: { ignoreTrailingSlash: true },
+    // Every request gets a fresh UUID: the platform's RequestKey, in every log line of the request.
+    genReqId: () => crypto.randomUUID(),
+    // A URL the router cannot read (bad percent-encoding): platform paths get their own error body.
+    frameworkErrors: (error, request, reply) => {
+      if (request.url.startsWith(PLATFORM_PREFIX)) {
+        return sendPlatformError(platformErrors.badRequest('The path is not a valid URL (malformed percent-encoding)'), request, reply);
+      }
+      // Elsewhere Fastify's own answer (the error carries its 400).
+      return (reply as FastifyReply).send(error);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const accounts = accountService(store, { tokenTtlSeconds: config.tokenTtlSeconds });
-  const verifier = anyOf([accounts.sessions]);
+  const clients = clientService(store, { accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+  // The admin client exists with the configured secret, and the JWT key is loaded, before serving.
+  await clients.bootstrap(config.clientId, config.clientSecret);
+  // Platform JWTs first: they are checked without a database round trip.
+  const verifier = anyOf([clients.verifier, accounts.sessions]);
   const identifiers = identifierDirectory(store, {
     faces: config.faceRecognition ? (deps.faces ?? createFaceAnalyzer()) : undefined,
     maxIdentifiers: config.maxIdentifiers,
@@ -69,9 +104,43 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'Panel session token or platform access token' },
           deviceKey: { type: 'http', scheme: 'bearer', description: 'GATEHOUSE_DEVICE_KEY, for panels asking for access decisions (or `?key=`)' },
+          oauth: {
+            type: 'oauth2',
+            description: 'Platform API clients (client credentials); a panel session works too (admin: `*`, manager: the read scopes)',
+            flows: {
+              clientCredentials: {
+                tokenUrl: '/oAuth/rest/v2/Token',
+                refreshUrl: '/oAuth/rest/v2/Token',
+                scopes: {
+                  'Department:Read': 'Read departments',
+                  'Department:Create': 'Create departments',
+                  'Department:Update': "Update departments and their users",
+                  'Department:Delete': 'Delete departments',
+                  'User:Read': 'Read users',
+                  '*': 'Everything, both dialects',
+                },
+              },
+            },
+          },
         },
       },
-      security: [{ bearer: [] }],
+      security: [{ bearer: [] }, { oauth: [] }],
+      tags: [
+        { name: 'OAuth', description: 'Platform API client tokens (platform-api.md §1).' },
+        {
+          name: 'Departments',
+          description: [
+            'Platform dialect conventions (all platform routes): every answer carries a fresh `Request-Key` header (also in the log lines of the request);',
+            'errors are `{"Errors":[…],"Type","Title","StatusCode","Instance","RequestKey"}`; checks run authentication (401), scope (403), path, query, body;',
+            'an unknown platform path is a 404 once authenticated (401 before). Query parameter names match without regard to case; unknown query parameters are ignored.',
+            'Path ids may be `base64|…` (standard or URL-safe, padding optional). Key fields are a fixed list per entity; a user\'s `Username` matches without regard to case,',
+            'every other key field exactly. Unset text is null; unset dates are `1900-01-01T00:00:00Z`; instants are UTC ISO 8601. `CreatedBy`/`ModifiedBy` name the API client',
+            '(`Type` ApiClient) or panel account (`Type` Account) that wrote the row. Panel sessions work here too: an admin has `*`, a manager the read scopes.',
+          ].join(' '),
+        },
+        { name: 'Department users', description: 'A department\'s users (seeds 003 and 004); the users are the same rows as the panel dialect\'s users.' },
+        { name: 'Platform users', description: 'Users read through the platform dialect (the same rows as the panel dialect\'s users).' },
+      ],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -102,6 +171,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       decisions: accessDecisions(store, { timeZone: config.timeZone }),
       deviceKey: config.deviceKey,
     },
+  });
+
+  await app.register(tokenRoute, { clients });
+  await app.register(platformApi, {
+    prefix: PLATFORM_PREFIX,
+    store,
+    verifier,
+    departments: departments(store),
+    departmentUsers: departmentUsers(store, { maxUsers: config.maxUsers }),
+    maxBulkUsers: config.maxPlatformBulkUsers,
   });
 
   return app;

@@ -20,6 +20,8 @@ export interface Config {
   /** User capacity; undefined = no limit. */
   maxUsers: number | undefined;
   maxBulkItems: number;
+  /** Most users one platform bulk upsert (PATCH /Department/{Id}/Users) may carry. */
+  maxPlatformBulkUsers: number;
   /** Largest accepted request body, bytes. */
   bodyLimitBytes: number;
   /** Key panels present to the access-decision route; undefined = that route refuses every caller. */
@@ -124,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     accessTokenTtlSeconds: required(integer(env, 'GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS', 3600, 1, 31_536_000)),
     maxUsers: integer(env, 'GATEHOUSE_MAX_USERS', undefined, 0, Number.MAX_SAFE_INTEGER),
     maxBulkItems: required(integer(env, 'GATEHOUSE_MAX_BULK_ITEMS', 10_000, 1, 1_000_000)),
+    maxPlatformBulkUsers: required(integer(env, 'GATEHOUSE_MAX_PLATFORM_BULK_USERS', 100_000, 1, 1_000_000)),
     bodyLimitBytes: required(integer(env, 'GATEHOUSE_BODY_LIMIT_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024)),
     deviceKey: text(env, 'GATEHOUSE_DEVICE_KEY'),
     faceRecognition: onOff(env, 'GATEHOUSE_FACE_RECOGNITION', true),

@@ -1,5 +1,5 @@
 /** Reads the configuration, opens (and migrates) the store, bootstraps accounts, serves. */
-import { bootstrapAccounts, buildApp, redactUrl } from './app.ts';
+import { bootstrapAccounts, buildApp, loggerOptions } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openStore } from './store/database.ts';
 
@@ -23,15 +23,7 @@ async function main(): Promise<void> {
   const deps = {
     config,
     store,
-    logger: {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-      serializers: {
-        req(request: { method: string; url: string; ip?: string }) {
-          return { method: request.method, url: redactUrl(request.url), remoteAddress: request.ip };
-        },
-      },
-    },
+    logger: loggerOptions(config.logLevel),
   };
   const app = await buildApp(deps);
   const { generatedPassword } = await bootstrapAccounts(deps);

@@ -127,15 +127,19 @@ export function toValidationError(error: unknown): RequestValidationError | unde
   return new RequestValidationError(e.validationContext ?? 'body', problemOf(e.validation));
 }
 
+/** Checks one part of the request against the route's schema (throws RequestValidationError). */
+export function validatePart(request: FastifyRequest, part: 'params' | 'querystring'): void {
+  const validate = request.getValidationFunction(part) as ValidateFunction | undefined;
+  if (!validate) return;
+  const data = part === 'params' ? request.params : request.query;
+  if (!validate(data)) throw new RequestValidationError(part, problemOf(validate.errors ?? []));
+}
+
 /**
  * preValidation hook: checks path parameters, then the query, before Fastify checks the body, so
  * a request with several bad parts is told about them in the order path, query, body.
  */
 export async function validatePathThenQuery(request: FastifyRequest): Promise<void> {
-  for (const part of ['params', 'querystring'] as const) {
-    const validate = request.getValidationFunction(part) as ValidateFunction | undefined;
-    if (!validate) continue;
-    const data = part === 'params' ? request.params : request.query;
-    if (!validate(data)) throw new RequestValidationError(part, problemOf(validate.errors ?? []));
-  }
+  validatePart(request, 'params');
+  validatePart(request, 'querystring');
 }

@@ -3,13 +3,15 @@
  * matching (link_id, then one unlinked user of the same name, else create) and per-item results.
  * Bulk work is set-based: a fixed number of queries per request, whatever its size.
  */
-import { nowIso, type Store, type Tx } from '../store/database.ts';
-import { rowToUser, userToRow, usersRepository, type UserRow } from '../store/users.ts';
+import { nowIso, type Queryable, type Store, type Tx } from '../store/database.ts';
+import { rowToUser, userToRow, usersRepository, type AccessRow, type UserKey, type UserRow } from '../store/users.ts';
 import {
   CapacityError,
   NotFoundError,
   canonicalAuthFactors,
+  encodeAuthFactors,
   nameKey,
+  newUser,
   type AccessFields,
   type BulkItemResult,
   type ExtendedInfo,
@@ -41,14 +43,25 @@ export interface UserDirectoryOptions {
   links?: UserLinkWriter;
 }
 
+/** A user as the bulk path will write it; the access fields are filled in from the item. */
+function stateOf(key: UserKey, now: string): AccessRow {
+  return {
+    id: key.id,
+    link_id: key.link_id,
+    name: '',
+    name_key: key.name_key,
+    info: '',
+    auth_factors: '',
+    lock_number: 0,
+    is_custom_user_access: 0,
+    created_at: now,
+    modified_at: now,
+  };
+}
+
 export function userDirectory(store: Store, options: UserDirectoryOptions = {}) {
   const users = usersRepository(store);
   const { maxUsers } = options;
-
-  async function othersWithName(tx: Tx, name: string): Promise<boolean> {
-    const counts = await users.countByNameKeys(tx, [nameKey(name)]);
-    return (counts.get(nameKey(name)) ?? 0) > 1;
-  }
 
   function applyAccessFields(user: User, fields: AccessFields, now: string): void {
     user.name = fields.name;
@@ -59,41 +72,23 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
     user.modified_at = now;
   }
 
-  function newUser(id: number, linkId: string | null, now: string): User {
-    return {
-      id,
-      link_id: linkId,
-      name: '',
-      info: '',
-      auth_factors: [],
-      lock_number: 0,
-      is_custom_user_access: false,
-      username: null,
-      email: null,
-      mobile_phone: null,
-      external_id: null,
-      is_active: true,
-      created_at: now,
-      modified_at: now,
-      last_login: null,
-    };
-  }
-
   return {
     users,
 
     async create(fields: AccessFields): Promise<{ id: number; has_dublicates: boolean }> {
+      const now = nowIso();
+      const row = userToRow({ ...newUser(0, null, now), ...fields, auth_factors: canonicalAuthFactors(fields.auth_factors) }, nameKey);
+      const insert = async (db: Queryable) => {
+        const id = await users.insertReturningId(db, row);
+        return { id, has_dublicates: await users.nameTakenByAnother(db, row.name_key, id) };
+      };
+      if (maxUsers === undefined) return insert(store.db);
       return store.transaction(
         async (tx) => {
-          if (maxUsers !== undefined && (await users.count(tx)) >= maxUsers) throw new CapacityError('entities');
-          const [id] = await store.allocateUserIds(tx, 1);
-          const now = nowIso();
-          const user = newUser(id, null, now);
-          applyAccessFields(user, fields, now);
-          await users.upsert(tx, [userToRow(user, nameKey)]);
-          return { id, has_dublicates: await othersWithName(tx, user.name) };
+          if ((await users.count(tx)) >= maxUsers) throw new CapacityError('entities');
+          return insert(tx);
         },
-        { exclusive: maxUsers !== undefined },
+        { exclusive: true },
       );
     },
 
@@ -110,7 +105,7 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
         const user = rowToUser(row);
         applyAccessFields(user, fields, nowIso());
         await users.upsert(tx, [userToRow(user, nameKey)]);
-        return { has_dublicates: await othersWithName(tx, user.name) };
+        return { has_dublicates: await users.nameTakenByAnother(tx, nameKey(user.name), id) };
       });
     },
 
@@ -133,43 +128,31 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
         async (tx) => {
           const now = nowIso();
           const itemKeys = items.map((item) => nameKey(item.name));
-          const byLink = new Map<string, User>();
-          for (const row of await users.byLinkIds(tx, [...new Set(items.map((i) => i.link_id))])) {
-            byLink.set(row.link_id as string, rowToUser(row));
+          // The state of every user this batch touches, as it will be written.
+          const byLink = new Map<string, AccessRow>();
+          for (const key of await users.keysByLinkIds(tx, [...new Set(items.map((i) => i.link_id))])) {
+            byLink.set(key.link_id as string, stateOf(key, now));
           }
-          const keyOf = new Map<User, string>();
-          for (const user of byLink.values()) keyOf.set(user, nameKey(user.name));
-
-          const unmatchedKeys = new Set<string>();
-          items.forEach((item, i) => {
-            if (!byLink.has(item.link_id)) unmatchedKeys.add(itemKeys[i]);
-          });
-          const unlinked = new Map<string, User[]>();
-          for (const row of await users.unlinkedByNameKeys(tx, [...unmatchedKeys])) {
-            const user = rowToUser(row);
-            keyOf.set(user, row.name_key);
-            const list = unlinked.get(row.name_key) ?? [];
-            list.push(user);
-            unlinked.set(row.name_key, list);
-          }
-          const counts = await users.countByNameKeys(tx, [...new Set([...itemKeys, ...keyOf.values()])]);
+          const oldKeys = [...byLink.values()].map((u) => u.name_key);
+          const names = await users.nameStats(tx, [...new Set([...itemKeys, ...oldKeys])]);
+          const counts = new Map([...names].map(([key, stat]) => [key, stat.count]));
           let total = maxUsers === undefined ? 0 : await users.count(tx);
 
           const results: BulkItemResult[] = [];
-          const written = new Map<number | User, User>();
-          const created: User[] = [];
-          const linkEntries: { user: User; item: BulkUserItem; result: number }[] = [];
+          const written = new Set<AccessRow>();
+          const created: AccessRow[] = [];
+          const linkEntries: { user: AccessRow; item: BulkUserItem; result: number }[] = [];
 
           items.forEach((item, i) => {
             const key = itemKeys[i];
             let user = byLink.get(item.link_id);
             let outcome: ExtendedInfo = 'updated';
             if (!user) {
-              const candidates = unlinked.get(key) ?? [];
-              if (candidates.length === 1) {
-                user = candidates[0];
-                unlinked.delete(key);
-                user.link_id = item.link_id;
+              const stat = names.get(key);
+              const unlinked = stat?.unlinked ?? 0;
+              if (unlinked === 1 && stat?.oldestUnlinkedId !== undefined) {
+                user = stateOf({ id: stat.oldestUnlinkedId, link_id: item.link_id, name_key: key }, now);
+                stat.unlinked = 0;
               } else {
                 if (maxUsers !== undefined && total >= maxUsers) {
                   results.push({
@@ -181,26 +164,25 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
                   return;
                 }
                 total += 1;
-                user = newUser(0, item.link_id, now);
+                user = stateOf({ id: 0, link_id: item.link_id, name_key: key }, now);
+                counts.set(key, (counts.get(key) ?? 0) + 1);
                 created.push(user);
-                outcome = candidates.length > 1 ? 'has_dublicates' : 'created';
+                outcome = unlinked > 1 ? 'has_dublicates' : 'created';
               }
               byLink.set(item.link_id, user);
             }
-            const oldKey = keyOf.get(user);
-            if (oldKey !== key) {
-              if (oldKey !== undefined) counts.set(oldKey, (counts.get(oldKey) ?? 1) - 1);
+            if (user.name_key !== key) {
+              counts.set(user.name_key, (counts.get(user.name_key) ?? 1) - 1);
               counts.set(key, (counts.get(key) ?? 0) + 1);
-              keyOf.set(user, key);
             }
-            applyAccessFields(user, item, now);
-            written.set(user, user);
-            results.push({
-              link_id: item.link_id,
-              success: true,
-              extended_info: outcome,
-              has_dublicates: (counts.get(key) ?? 0) > 1,
-            });
+            user.name = item.name;
+            user.name_key = key;
+            user.info = item.info;
+            user.auth_factors = encodeAuthFactors(item.auth_factors);
+            user.lock_number = item.lock_number;
+            user.is_custom_user_access = item.is_custom_user_access ? 1 : 0;
+            written.add(user);
+            results.push({ link_id: item.link_id, success: true, extended_info: outcome, has_dublicates: (counts.get(key) ?? 0) > 1 });
             if (item.time_profiles || item.apartments || item.identifiers) {
               linkEntries.push({ user, item, result: results.length - 1 });
             }
@@ -208,7 +190,7 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
 
           const ids = await store.allocateUserIds(tx, created.length);
           created.forEach((user, i) => (user.id = ids[i]));
-          await users.upsert(tx, [...written.values()].map((u) => userToRow(u, nameKey)));
+          await users.upsertAccess(tx, [...written]);
 
           if (linkEntries.length > 0 && options.links) {
             const codes = await options.links.replaceLinks(

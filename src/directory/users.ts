@@ -31,6 +31,27 @@ export interface User extends AccessFields {
   last_login: string | null;
 }
 
+/** A user with every field at its default (no name yet, no auth factors, active); `id` 0 until allocated. */
+export function newUser(id: number, linkId: string | null, now: string): User {
+  return {
+    id,
+    link_id: linkId,
+    name: '',
+    info: '',
+    auth_factors: [],
+    lock_number: 0,
+    is_custom_user_access: false,
+    username: null,
+    email: null,
+    mobile_phone: null,
+    external_id: null,
+    is_active: true,
+    created_at: now,
+    modified_at: now,
+    last_login: null,
+  };
+}
+
 /** The key under which names are compared: case and surrounding spaces do not count. */
 export function nameKey(name: string): string {
   return name.trim().toLowerCase();
@@ -77,8 +98,12 @@ export interface BulkItemResult {
 }
 
 export class NotFoundError extends Error {
-  constructor(readonly entity: string) {
-    super(`${entity} not found`);
+  /** `detail`: which record was looked for, e.g. `no Department has ExternalId 'S100'`. */
+  constructor(
+    readonly entity: string,
+    readonly detail?: string,
+  ) {
+    super(detail ?? `${entity} not found`);
     this.name = 'NotFoundError';
   }
 }

@@ -14,19 +14,18 @@ export function apartmentsRepository(store: Store) {
 
     upsert: rowWriter<ApartmentRow>(store, {
       table: 'apartments',
-      columns: ['id', 'link_id', 'name', 'building', 'unit', 'floor', 'room', 'residents_count', 'created_at', 'modified_at'],
-      pgTypes: {
-        id: 'int4',
-        link_id: 'text',
-        name: 'text',
-        building: 'int4',
-        unit: 'int4',
-        floor: 'int4',
-        room: 'int4',
-        residents_count: 'int4',
-        created_at: 'text',
-        modified_at: 'text',
-      },
+      columns: [
+        { name: 'id', type: 'int4' },
+        { name: 'link_id', type: 'text' },
+        { name: 'name', type: 'text' },
+        { name: 'building', type: 'int4' },
+        { name: 'unit', type: 'int4' },
+        { name: 'floor', type: 'int4' },
+        { name: 'room', type: 'int4' },
+        { name: 'residents_count', type: 'int4' },
+        { name: 'created_at', type: 'text' },
+        { name: 'modified_at', type: 'text' },
+      ],
       keepOnUpdate: ['created_at'],
     }),
 

@@ -8,15 +8,15 @@ import SqliteDatabase from 'better-sqlite3';
 import {
   Kysely,
   Migrator,
+  type LogEvent,
   PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
   SqliteDialect,
   sql,
   type Expression,
   type RawBuilder,
   type SqlBool,
-  type PostgresPool,
-  type PostgresPoolClient,
-  type SqliteDatabase as SqliteConnection,
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
@@ -28,7 +28,7 @@ export type StoreKind = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 export type Queryable = Db | Tx;
-/** Tables whose ids the store hands out (a counter row in SQLite, a sequence in PostgreSQL). */
+/** Tables whose ids the store hands out (AUTOINCREMENT's sqlite_sequence in SQLite, a sequence in PostgreSQL). */
 export type IdSequence = 'users' | 'time_profiles' | 'apartments' | 'identifiers';
 
 export interface Store {
@@ -44,8 +44,24 @@ export interface Store {
   inList(column: Expression<unknown> | string, values: readonly (string | number)[], type: 'text' | 'integer'): RawBuilder<SqlBool>;
   /** Most rows one multi-row statement may carry for `columns` bound values per row. */
   maxRowsPerStatement(columns: number): number;
+  /**
+   * Set-based write: `insert into <table> (<columns>) <rows> <suffix>` — chunked multi-row VALUES
+   * through cached prepared statements on SQLite, one `select from unnest(…)` per 20 000 rows on
+   * PostgreSQL. Table, columns and suffix are code, never request text. Call it inside
+   * `transaction` (on SQLite it runs on the connection the transaction holds).
+   */
+  insertRows(tx: Tx, spec: RowWriteSpec, rows: readonly (readonly unknown[])[]): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export type PgType = 'int4' | 'int8' | 'text';
+
+export interface RowWriteSpec {
+  table: string;
+  columns: readonly { name: string; type: PgType }[];
+  /** e.g. `on conflict (id) do update set name = excluded.name` */
+  suffix: string;
 }
 
 export interface OpenOptions {
@@ -53,6 +69,13 @@ export interface OpenOptions {
   schema?: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** Called for every query executed (tests count round trips with it). */
+  onQuery?: (sql: string) => void;
+}
+
+function queryLog(options: OpenOptions) {
+  const { onQuery } = options;
+  return onQuery ? { log: (event: LogEvent) => onQuery(event.query.sql) } : {};
 }
 
 function sqlitePath(url: string): string {
@@ -61,9 +84,9 @@ function sqlitePath(url: string): string {
 }
 
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
-  const store = databaseKind(url) === 'postgres' ? await openPostgres(url, options) : openSqlite(url);
+  const store = databaseKind(url) === 'postgres' ? await openPostgres(url, options) : openSqlite(url, options);
   try {
-    await migrate(store, options.schema);
+    await migrate(store);
   } catch (error) {
     await store.close();
     throw error;
@@ -71,31 +94,7 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
   return store;
 }
 
-/** Statements kept compiled, by SQL text (least recently used go first). */
-const SQLITE_STATEMENT_CACHE = 256;
-
-/**
- * Kysely prepares a statement on every query, and better-sqlite3 compiles it each time; the hot
- * paths (an access decision is one query) spend most of their time there. This reuses compiled
- * statements. Safe because Kysely never runs two statements at once on the one connection; a
- * statement is only busy while a stream iterates it, and no code here streams.
- */
-function withStatementCache(raw: SqliteConnection): SqliteConnection {
-  const cache = new Map<string, ReturnType<SqliteConnection['prepare']>>();
-  return {
-    close: () => raw.close(),
-    prepare(source) {
-      let statement = cache.get(source);
-      if (statement) cache.delete(source);
-      else statement = raw.prepare(source);
-      cache.set(source, statement);
-      if (cache.size > SQLITE_STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
-      return statement;
-    },
-  };
-}
-
-function openSqlite(url: string): Store {
+function openSqlite(url: string, options: OpenOptions): Store {
   const file = sqlitePath(url);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const raw = new SqliteDatabase(file);
@@ -103,11 +102,39 @@ function openSqlite(url: string): Store {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  // Kysely prepares every statement it runs; SQLite statements are reusable, so keep them.
+  const prepared = new Map<string, SqliteDatabase.Statement>();
+  const cachingDatabase = {
+    close: () => raw.close(),
+    prepare(text: string) {
+      let statement = prepared.get(text);
+      if (!statement) {
+        statement = raw.prepare(text);
+        if (prepared.size >= 1000) prepared.clear();
+        prepared.set(text, statement);
+      }
+      return statement;
+    },
+  };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase }), ...queryLog(options) });
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const statement = (spec: RowWriteSpec, rowCount: number): SqliteDatabase.Statement => {
+    const key = `${spec.table}|${spec.suffix}|${spec.columns.length}|${rowCount}`;
+    let cached = statements.get(key);
+    if (!cached) {
+      const row = `(${spec.columns.map(() => '?').join(', ')})`;
+      const text = `insert into ${spec.table} (${spec.columns.map((c) => c.name).join(', ')}) values ${Array(rowCount).fill(row).join(', ')} ${spec.suffix}`;
+      cached = raw.prepare(text);
+      if (statements.size > 64) statements.clear();
+      statements.set(key, cached);
+    }
+    return cached;
+  };
   async function allocateIds(tx: Queryable, sequence: IdSequence, count: number): Promise<number[]> {
     if (count === 0) return [];
-    const row = await sql<{ value: number }>`update counters set value = value + ${count} where name = ${sequence} returning value`.execute(tx);
-    const last = Number(row.rows[0].value);
+    // AUTOINCREMENT keeps the highest id ever given in sqlite_sequence: reserve past it.
+    const row = await sql<{ seq: number }>`update sqlite_sequence set seq = seq + ${count} where name = ${sequence} returning seq`.execute(tx);
+    const last = Number(row.rows[0].seq);
     return Array.from({ length: count }, (_, i) => last - count + 1 + i);
   }
   return {
@@ -123,6 +150,20 @@ function openSqlite(url: string): Store {
       return sql<SqlBool>`${ref} in (select value from json_each(${JSON.stringify(values)}))`;
     },
     maxRowsPerStatement: (columns) => Math.max(1, Math.floor(32_000 / columns)),
+    async insertRows(_tx, spec, rows) {
+      // Kysely holds SQLite's one connection for the whole transaction, so statements run on the
+      // raw handle here are part of it; building them directly skips compiling huge query trees.
+      const width = spec.columns.length;
+      const perStatement = Math.max(1, Math.floor(32_000 / width));
+      for (let start = 0; start < rows.length; start += perStatement) {
+        const part = rows.slice(start, start + perStatement);
+        const params: unknown[] = [];
+        for (const row of part) for (const value of row) params.push(value);
+        const prepared = statement(spec, part.length);
+        options.onQuery?.(prepared.source);
+        prepared.run(params);
+      }
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -188,7 +229,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   });
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }), ...queryLog(options) });
   async function allocateIds(tx: Queryable, sequence: IdSequence, count: number): Promise<number[]> {
     if (count === 0) return [];
     const result = await sql<{ id: string }>`select nextval(${`${sequence}_id_seq`}::regclass) as id from generate_series(1, ${count}::int)`.execute(tx);
@@ -212,6 +253,13 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
         : sql<SqlBool>`${ref} = any(${values}::text[])`;
     },
     maxRowsPerStatement: (columns) => Math.max(1, Math.floor(65_000 / columns)),
+    async insertRows(tx, spec, rows) {
+      const names = sql.raw(spec.columns.map((c) => c.name).join(', '));
+      for (const part of chunk(rows, 20_000)) {
+        const arrays = spec.columns.map((c, i) => sql`${part.map((r) => r[i])}::${sql.raw(c.type)}[]`);
+        await sql`insert into ${sql.raw(spec.table)} (${names}) select * from unnest(${sql.join(arrays)}) ${sql.raw(spec.suffix)}`.execute(tx);
+      }
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -221,12 +269,15 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   };
 }
 
-async function migrate(store: Store, schema?: string): Promise<void> {
+async function migrate(store: Store): Promise<void> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which one: name ours.
+  const schema =
+    store.kind === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s : undefined;
   const migrator = new Migrator({
     db: store.db,
-    // Kysely looks for its own tables in any schema unless told which: another process's
-    // schema on the same server would otherwise pass for this one's.
-    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+    // Branches add migrations in parallel (0002 merged after 0003): a store that ran 0003 first still takes 0002.
+    allowUnorderedMigrations: true,
     provider: {
       async getMigrations() {
         return Object.fromEntries(

@@ -3,7 +3,7 @@
  * decisions and the atomic use of a pass.
  */
 import { sql, type RawBuilder, type Selectable } from 'kysely';
-import { rowWriter } from './bulk-write.ts';
+import { rowWriter, type RowTable } from './bulk-write.ts';
 import type { Queryable, Store } from './database.ts';
 import { keyedTable, linkTable } from './keyed-tables.ts';
 import type { IdentifiersTable } from './schema.ts';
@@ -22,26 +22,26 @@ export interface DecisionFacts {
   userRules: string[];
 }
 
-const COLUMNS = [
-  'id',
-  'link_id',
-  'user_id',
-  'apartment_id',
-  'owner_name',
-  'owner_type',
-  'type',
-  'number',
-  'number_key',
-  'lock',
-  'time_permanent',
-  'valid_from',
-  'valid_to',
-  'passes_permanent',
-  'max_passes',
-  'passes_used',
-  'created_at',
-  'modified_at',
-] as const satisfies readonly (keyof IdentifierRow)[];
+const COLUMNS: RowTable<IdentifierRow>['columns'] = [
+  { name: 'id', type: 'int4' },
+  { name: 'link_id', type: 'text' },
+  { name: 'user_id', type: 'int4' },
+  { name: 'apartment_id', type: 'int4' },
+  { name: 'owner_name', type: 'text' },
+  { name: 'owner_type', type: 'text' },
+  { name: 'type', type: 'text' },
+  { name: 'number', type: 'text' },
+  { name: 'number_key', type: 'text' },
+  { name: 'lock', type: 'text' },
+  { name: 'time_permanent', type: 'int4' },
+  { name: 'valid_from', type: 'int8' },
+  { name: 'valid_to', type: 'int8' },
+  { name: 'passes_permanent', type: 'int4' },
+  { name: 'max_passes', type: 'int4' },
+  { name: 'passes_used', type: 'int4' },
+  { name: 'created_at', type: 'text' },
+  { name: 'modified_at', type: 'text' },
+];
 
 /** Reads a JSON array that SQLite returns as text and pg as a parsed value. */
 function jsonList(value: unknown): string[] {
@@ -61,26 +61,6 @@ export function identifiersRepository(store: Store) {
     upsert: rowWriter<IdentifierRow>(store, {
       table: 'identifiers',
       columns: COLUMNS,
-      pgTypes: {
-        id: 'int4',
-        link_id: 'text',
-        user_id: 'int4',
-        apartment_id: 'int4',
-        owner_name: 'text',
-        owner_type: 'text',
-        type: 'text',
-        number: 'text',
-        number_key: 'text',
-        lock: 'text',
-        time_permanent: 'int4',
-        valid_from: 'int8',
-        valid_to: 'int8',
-        passes_permanent: 'int4',
-        max_passes: 'int4',
-        passes_used: 'int4',
-        created_at: 'text',
-        modified_at: 'text',
-      },
       keepOnUpdate: ['created_at'],
     }),
 

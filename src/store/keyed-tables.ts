@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import { rowWriter } from './bulk-write.ts';
-import type { Queryable, Store } from './database.ts';
+import type { Queryable, Store, Tx } from './database.ts';
 
 export type KeyedTableName = 'time_profiles' | 'apartments' | 'identifiers';
 
@@ -53,14 +53,16 @@ export function linkTable(store: Store, name: LinkTableName, ownerColumn: string
   const target = sql.ref(targetColumn);
   const write = rowWriter<Record<string, number>>(store, {
     table: name,
-    columns: [ownerColumn, targetColumn],
-    pgTypes: { [ownerColumn]: 'int4', [targetColumn]: 'int4' },
+    columns: [
+      { name: ownerColumn, type: 'int4' },
+      { name: targetColumn, type: 'int4' },
+    ],
     conflict: [ownerColumn, targetColumn],
     ignoreConflicts: true,
   });
   return {
     /** Adds the pairs (existing ones are kept). */
-    async add(db: Queryable, pairs: readonly (readonly [number, number])[]): Promise<void> {
+    async add(db: Tx, pairs: readonly (readonly [number, number])[]): Promise<void> {
       await write(
         db,
         pairs.map(([o, t]) => ({ [ownerColumn]: o, [targetColumn]: t })),
@@ -70,7 +72,7 @@ export function linkTable(store: Store, name: LinkTableName, ownerColumn: string
       await sql`delete from ${table} where ${owner} = ${ownerId} and ${target} = ${targetId}`.execute(db);
     },
     /** The owners' links become exactly `pairs` (whose owners must be among `ownerIds`). */
-    async replace(db: Queryable, ownerIds: readonly number[], pairs: readonly (readonly [number, number])[]): Promise<void> {
+    async replace(db: Tx, ownerIds: readonly number[], pairs: readonly (readonly [number, number])[]): Promise<void> {
       if (ownerIds.length === 0) return;
       await sql`delete from ${table} where ${store.inList(owner, ownerIds, 'integer')}`.execute(db);
       await this.add(db, pairs);

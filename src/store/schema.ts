@@ -5,6 +5,8 @@
  * - expiries that are only compared by the server are unix milliseconds (bigint in PostgreSQL,
  *   read back through `Number`).
  */
+import type { Generated } from 'kysely';
+
 export interface AccountsTable {
   username: string;
   password_hash: string;
@@ -20,7 +22,8 @@ export interface SessionsTable {
 }
 
 export interface UsersTable {
-  id: number;
+  /** Assigned by the store (AUTOINCREMENT / sequence), or reserved ahead by a bulk write. */
+  id: Generated<number>;
   link_id: string | null;
   name: string;
   /** lower(trim(name)): the key of has_dublicates and of bulk name matching. */
@@ -42,14 +45,57 @@ export interface UsersTable {
   last_login: string | null;
 }
 
-export interface CountersTable {
-  name: string;
-  value: number;
-}
-
 export interface SettingsTable {
   name: string;
   value: string;
+}
+
+export type WriterKind = 'client' | 'account';
+
+export interface DepartmentsTable {
+  /** A UUID string (text on both stores). */
+  id: string;
+  /** Unique when set. */
+  external_id: string | null;
+  name: string;
+  type: 'Internal' | 'External';
+  parent_id: string | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  contact_phone: string | null;
+  is_active: number;
+  created_on: string;
+  /** Client id or account username that created the row; `created_by_kind` says which. */
+  created_by: string;
+  created_by_kind: WriterKind;
+  modified_on: string;
+  modified_by: string;
+  modified_by_kind: WriterKind;
+}
+
+export interface MembershipsTable {
+  department_id: string;
+  user_id: number;
+}
+
+export interface ApiClientsTable {
+  client_id: string;
+  secret_hash: string;
+  /** Space-separated scopes the client may ask for; `*` is all. */
+  scopes: string;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface RefreshTokensTable {
+  /** SHA-256 digest of the token (the token itself is never stored). */
+  token_hash: string;
+  client_id: string;
+  /** The scope granted with it (space-separated). */
+  scope: string;
+  /** Unix milliseconds. */
+  expires_at: number;
+  created_at: string;
 }
 
 export interface TimeProfilesTable {
@@ -119,8 +165,11 @@ export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
   users: UsersTable;
-  counters: CountersTable;
   settings: SettingsTable;
+  departments: DepartmentsTable;
+  memberships: MembershipsTable;
+  api_clients: ApiClientsTable;
+  refresh_tokens: RefreshTokensTable;
   time_profiles: TimeProfilesTable;
   apartments: ApartmentsTable;
   identifiers: IdentifiersTable;

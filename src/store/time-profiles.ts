@@ -13,8 +13,14 @@ export function timeProfilesRepository(store: Store) {
     /** Writes whole rows: inserts the new ids, replaces the existing ones (created_at kept). */
     upsert: rowWriter<TimeProfileRow>(store, {
       table: 'time_profiles',
-      columns: ['id', 'link_id', 'name', 'rules', 'created_at', 'modified_at'],
-      pgTypes: { id: 'int4', link_id: 'text', name: 'text', rules: 'text', created_at: 'text', modified_at: 'text' },
+      columns: [
+        { name: 'id', type: 'int4' },
+        { name: 'link_id', type: 'text' },
+        { name: 'name', type: 'text' },
+        { name: 'rules', type: 'text' },
+        { name: 'created_at', type: 'text' },
+        { name: 'modified_at', type: 'text' },
+      ],
       keepOnUpdate: ['created_at'],
     }),
   };

@@ -4,8 +4,7 @@
  */
 import type { Selectable } from 'kysely';
 import { decodeAuthFactors, encodeAuthFactors, type User } from '../directory/users.ts';
-import { rowWriter, type PgColumnTypes } from './bulk-write.ts';
-import type { Queryable, Store } from './database.ts';
+import type { Queryable, RowWriteSpec, Store, Tx } from './database.ts';
 import type { UsersTable } from './schema.ts';
 
 export type UserRow = Selectable<UsersTable>;
@@ -52,49 +51,63 @@ export function userToRow(user: User, nameKeyOf: (name: string) => string): User
   };
 }
 
-/** Column order of the set-based upsert (every column: a row is written whole). */
-const COLUMNS = [
-  'id',
-  'link_id',
-  'name',
-  'name_key',
-  'info',
-  'auth_factors',
-  'lock_number',
-  'is_custom_user_access',
-  'username',
-  'username_key',
-  'email',
-  'mobile_phone',
-  'external_id',
-  'is_active',
-  'created_at',
-  'modified_at',
-  'last_login',
-] as const satisfies readonly (keyof UserRow)[];
+const FULL_COLUMNS: RowWriteSpec['columns'] = [
+  { name: 'id', type: 'int4' },
+  { name: 'link_id', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'name_key', type: 'text' },
+  { name: 'info', type: 'text' },
+  { name: 'auth_factors', type: 'text' },
+  { name: 'lock_number', type: 'int4' },
+  { name: 'is_custom_user_access', type: 'int4' },
+  { name: 'username', type: 'text' },
+  { name: 'username_key', type: 'text' },
+  { name: 'email', type: 'text' },
+  { name: 'mobile_phone', type: 'text' },
+  { name: 'external_id', type: 'text' },
+  { name: 'is_active', type: 'int4' },
+  { name: 'created_at', type: 'text' },
+  { name: 'modified_at', type: 'text' },
+  { name: 'last_login', type: 'text' },
+];
 
-const PG_TYPES: PgColumnTypes<UserRow> = {
-  id: 'int4',
-  link_id: 'text',
-  name: 'text',
-  name_key: 'text',
-  info: 'text',
-  auth_factors: 'text',
-  lock_number: 'int4',
-  is_custom_user_access: 'int4',
-  username: 'text',
-  username_key: 'text',
-  email: 'text',
-  mobile_phone: 'text',
-  external_id: 'text',
-  is_active: 'int4',
-  created_at: 'text',
-  modified_at: 'text',
-  last_login: 'text',
-};
+function upsertSpec(columns: RowWriteSpec['columns']): RowWriteSpec {
+  const updated = columns.filter((c) => c.name !== 'id' && c.name !== 'created_at').map((c) => `${c.name} = excluded.${c.name}`);
+  return { table: 'users', columns, suffix: `on conflict (id) do update set ${updated.join(', ')}` };
+}
+
+/** Whole rows: inserted, or replacing the row of the same id (created_at kept). */
+const FULL_UPSERT = upsertSpec(FULL_COLUMNS);
+
+/** The panel dialect's part of a row (link_id and the five fields); other columns keep their values. */
+const ACCESS_UPSERT = upsertSpec([
+  { name: 'id', type: 'int4' },
+  { name: 'link_id', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'name_key', type: 'text' },
+  { name: 'info', type: 'text' },
+  { name: 'auth_factors', type: 'text' },
+  { name: 'lock_number', type: 'int4' },
+  { name: 'is_custom_user_access', type: 'int4' },
+  { name: 'created_at', type: 'text' },
+  { name: 'modified_at', type: 'text' },
+]);
+
+export type AccessRow = Pick<
+  UserRow,
+  'id' | 'link_id' | 'name' | 'name_key' | 'info' | 'auth_factors' | 'lock_number' | 'is_custom_user_access' | 'created_at' | 'modified_at'
+>;
+
+export interface NameStats {
+  count: number;
+  unlinked: number;
+  oldestUnlinkedId: number | undefined;
+}
+
+/** What matching needs to know of a user: who it is, its link and its name key. */
+export type UserKey = Pick<UserRow, 'id' | 'link_id' | 'name_key'>;
 
 export function usersRepository(store: Store) {
-  const writeRows = rowWriter<UserRow>(store, { table: 'users', columns: COLUMNS, pgTypes: PG_TYPES, keepOnUpdate: ['created_at'] });
   return {
     async byId(db: Queryable, id: number): Promise<UserRow | undefined> {
       return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -108,18 +121,6 @@ export function usersRepository(store: Store) {
     async byLinkIds(db: Queryable, linkIds: readonly string[]): Promise<UserRow[]> {
       if (linkIds.length === 0) return [];
       return db.selectFrom('users').selectAll().where(store.inList('link_id', linkIds, 'text')).execute();
-    },
-
-    /** Users without a link_id whose name key is one of `keys`, oldest first. */
-    async unlinkedByNameKeys(db: Queryable, keys: readonly string[]): Promise<UserRow[]> {
-      if (keys.length === 0) return [];
-      return db
-        .selectFrom('users')
-        .selectAll()
-        .where('link_id', 'is', null)
-        .where(store.inList('name_key', keys, 'text'))
-        .orderBy('id')
-        .execute();
     },
 
     /** How many users carry each of the name keys (keys with none are absent). */
@@ -142,8 +143,64 @@ export function usersRepository(store: Store) {
     },
 
     /** Writes whole rows: inserts the new ids, replaces the existing ones (created_at kept). */
-    async upsert(db: Queryable, rows: readonly UserRow[]): Promise<void> {
-      await writeRows(db, rows);
+    async upsert(tx: Tx, rows: readonly UserRow[]): Promise<void> {
+      await store.insertRows(tx, FULL_UPSERT, rows.map((r) => FULL_COLUMNS.map((c) => r[c.name as keyof UserRow])));
+    },
+
+    /** Writes the panel dialect's columns: new ids are inserted, existing rows keep their other columns. */
+    async upsertAccess(tx: Tx, rows: readonly AccessRow[]): Promise<void> {
+      await store.insertRows(
+        tx,
+        ACCESS_UPSERT,
+        rows.map((r) => [r.id, r.link_id, r.name, r.name_key, r.info, r.auth_factors, r.lock_number, r.is_custom_user_access, r.created_at, r.modified_at]),
+      );
+    },
+
+    async keysByLinkIds(db: Queryable, linkIds: readonly string[]): Promise<UserKey[]> {
+      if (linkIds.length === 0) return [];
+      return db.selectFrom('users').select(['id', 'link_id', 'name_key']).where(store.inList('link_id', linkIds, 'text')).execute();
+    },
+
+    /**
+     * Per name key: how many users carry it, how many of those have no link_id, and the oldest
+     * of those (what the bulk sync matches by name). Keys nobody carries are absent.
+     */
+    async nameStats(db: Queryable, keys: readonly string[]): Promise<Map<string, NameStats>> {
+      const stats = new Map<string, NameStats>();
+      if (keys.length === 0) return stats;
+      const rows = await db
+        .selectFrom('users')
+        .select((eb) => [
+          'name_key',
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.count<number>('link_id').as('linked'),
+          eb.fn.min<number | null>(eb.case().when('link_id', 'is', null).then(eb.ref('id')).end()).as('unlinked_id'),
+        ])
+        .where(store.inList('name_key', keys, 'text'))
+        .groupBy('name_key')
+        .execute();
+      for (const row of rows) {
+        const count = Number(row.n);
+        stats.set(row.name_key, {
+          count,
+          unlinked: count - Number(row.linked),
+          oldestUnlinkedId: row.unlinked_id === null ? undefined : Number(row.unlinked_id),
+        });
+      }
+      return stats;
+    },
+
+    /** Inserts a new user (the store assigns its id) and returns the id. */
+    async insertReturningId(db: Queryable, row: UserRow): Promise<number> {
+      const { id: _assigned, ...values } = row;
+      const inserted = await db.insertInto('users').values(values).returning('id').executeTakeFirstOrThrow();
+      return Number(inserted.id);
+    },
+
+    /** Is there a user other than `id` with this name key? */
+    async nameTakenByAnother(db: Queryable, key: string, id: number): Promise<boolean> {
+      const row = await db.selectFrom('users').select('id').where('name_key', '=', key).where('id', '<>', id).limit(1).executeTakeFirst();
+      return row !== undefined;
     },
 
     async deleteByIds(db: Queryable, ids: readonly number[]): Promise<void> {

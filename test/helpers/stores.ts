@@ -47,6 +47,6 @@ export async function newStoreLocation(kind: StoreKind): Promise<TestStoreLocati
   };
 }
 
-export function openAt(location: TestStoreLocation): Promise<Store> {
-  return openStore(location.url, { schema: location.schema, poolSize: 4 });
+export function openAt(location: TestStoreLocation, onQuery?: (sql: string) => void): Promise<Store> {
+  return openStore(location.url, { schema: location.schema, poolSize: 4, onQuery });
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { StoreKind } from '../database.ts';
 
-/** Accounts, panel sessions, users, id counters and settings. */
+/** Accounts, panel sessions, users and settings. */
 export async function up(db: Kysely<any>, kind: StoreKind): Promise<void> {
   const bigint = kind === 'postgres' ? 'bigint' : 'integer';
 
@@ -22,9 +22,13 @@ export async function up(db: Kysely<any>, kind: StoreKind): Promise<void> {
     .execute();
   await db.schema.createIndex('sessions_username').on('sessions').column('username').execute();
 
+  // Ids are never reused: AUTOINCREMENT on SQLite, a sequence on PostgreSQL.
+  if (kind === 'postgres') await sql`create sequence users_id_seq`.execute(db);
   await db.schema
     .createTable('users')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('id', 'integer', (c) =>
+      kind === 'postgres' ? c.primaryKey().defaultTo(sql`nextval('users_id_seq')`) : c.primaryKey().autoIncrement(),
+    )
     .addColumn('link_id', 'text')
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('name_key', 'text', (c) => c.notNull())
@@ -43,20 +47,13 @@ export async function up(db: Kysely<any>, kind: StoreKind): Promise<void> {
     .addColumn('last_login', 'text')
     .execute();
   await db.schema.createIndex('users_link_id').unique().on('users').column('link_id').execute();
-  await db.schema.createIndex('users_name_key').on('users').column('name_key').execute();
+  // Covers the bulk sync's name statistics (duplicate counts, the oldest user without a link_id).
+  await db.schema.createIndex('users_name_key').on('users').columns(['name_key', 'link_id', 'id']).execute();
   await db.schema.createIndex('users_username_key').unique().on('users').column('username_key').execute();
   await db.schema.createIndex('users_external_id').unique().on('users').column('external_id').execute();
   await db.schema.createIndex('users_email').on('users').column('email').execute();
 
-  if (kind === 'postgres') {
-    await sql`create sequence users_id_seq`.execute(db);
-  }
-  await db.schema
-    .createTable('counters')
-    .addColumn('name', 'text', (c) => c.primaryKey())
-    .addColumn('value', bigint, (c) => c.notNull())
-    .execute();
-  await db.insertInto('counters').values({ name: 'users', value: 0 }).execute();
+  if (kind === 'sqlite') await sql`insert into sqlite_sequence (name, seq) values ('users', 0)`.execute(db);
 
   await db.schema
     .createTable('settings')

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 import type { StoreKind } from '../database.ts';
 
 /**
@@ -8,11 +8,16 @@ import type { StoreKind } from '../database.ts';
  */
 export async function up(db: Kysely<any>, kind: StoreKind): Promise<void> {
   const bigint = kind === 'postgres' ? 'bigint' : 'integer';
+  // Ids are never reused (a panel may still name a deleted one): AUTOINCREMENT on SQLite, a
+  // sequence on PostgreSQL — as for users; the store reserves them in bulk (Store.allocateIds).
   const sequences = ['time_profiles', 'apartments', 'identifiers'];
+  if (kind === 'postgres') for (const name of sequences) await sql`create sequence ${sql.id(`${name}_id_seq`)}`.execute(db);
+  const id = (table: string) => (c: ColumnDefinitionBuilder) =>
+    kind === 'postgres' ? c.primaryKey().defaultTo(sql`nextval(${sql.lit(`${table}_id_seq`)})`) : c.primaryKey().autoIncrement();
 
   await db.schema
     .createTable('time_profiles')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('id', 'integer', id('time_profiles'))
     .addColumn('link_id', 'text')
     .addColumn('name', 'text', (c) => c.notNull())
     /** JSON `{time_options, repeat_options}`, as validated and cleaned. */
@@ -24,7 +29,7 @@ export async function up(db: Kysely<any>, kind: StoreKind): Promise<void> {
 
   await db.schema
     .createTable('apartments')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('id', 'integer', id('apartments'))
     .addColumn('link_id', 'text')
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('building', 'integer', (c) => c.notNull())
@@ -45,7 +50,7 @@ export async function up(db: Kysely<any>, kind: StoreKind): Promise<void> {
 
   await db.schema
     .createTable('identifiers')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('id', 'integer', id('identifiers'))
     .addColumn('link_id', 'text')
     .addColumn('user_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('apartment_id', 'integer', (c) => c.references('apartments.id').onDelete('set null'))
@@ -85,8 +90,7 @@ export async function up(db: Kysely<any>, kind: StoreKind): Promise<void> {
   await link('user_apartments', ['user_id', 'users.id'], ['apartment_id', 'apartments.id']);
   await link('identifier_time_profiles', ['identifier_id', 'identifiers.id'], ['time_profile_id', 'time_profiles.id']);
 
-  for (const name of sequences) {
-    if (kind === 'postgres') await sql`create sequence ${sql.id(`${name}_id_seq`)}`.execute(db);
-    else await db.insertInto('counters').values({ name, value: 0 }).execute();
+  if (kind === 'sqlite') {
+    for (const name of sequences) await sql`insert into sqlite_sequence (name, seq) values (${name}, 0)`.execute(db);
   }
 }

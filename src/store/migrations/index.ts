@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoreKind } from '../database.ts';
 import * as directory from './0001_directory.ts';
 import * as accessObjects from './0002_access_objects.ts';
+import * as platform from './0003_platform.ts';
 
 export interface StoreMigration {
   up(db: Kysely<any>, kind: StoreKind): Promise<void>;
@@ -11,4 +12,5 @@ export interface StoreMigration {
 export const migrations: Record<string, StoreMigration> = {
   '0001_directory': directory,
   '0002_access_objects': accessObjects,
+  '0003_platform': platform,
 };

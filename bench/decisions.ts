@@ -1,0 +1,67 @@
+/**
+ * Access decisions at 50 concurrent panels: 10 000 cards are loaded through the bulk identifier
+ * route (bound to users, half of them behind a time profile), then panels present random cards —
+ * known ones and unknown ones — to /api/v1/access/remote/validate.
+ */
+import crypto from 'node:crypto';
+import { rng } from './data.ts';
+import type { Server } from './server.ts';
+
+export interface DecisionFigures {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+type Load = (url: string, connections: number, options: Record<string, unknown>) => Promise<DecisionFigures>;
+
+const CARDS = 10_000;
+
+async function send(server: Server, token: string, url: string, body: unknown): Promise<any> {
+  const response = await fetch(`${server.url}${url}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+export async function decisionBench(server: Server, token: string, options: { deviceKey: string; load: Load }): Promise<DecisionFigures> {
+  const next = rng(7);
+  const profile = crypto.randomUUID();
+  await send(server, token, '/api/v1/access/timeprofile/items/link', {
+    list_items: [
+      {
+        link_id: profile,
+        name: 'Working hours',
+        time_options: { is_all_day: false, date_from: 1_700_000_000, date_to: 1_700_000_000 + 10 * 3600 },
+        repeat_options: { repeat_enable: true, repeat_format: { repeat_type: 'day', repeat_end: { format: 'never' } } },
+      },
+    ],
+  });
+  const numbers = Array.from({ length: CARDS }, (_, i) => String(1_000_000 + i));
+  const cards = numbers.map((number, i) => ({
+    link_id: crypto.randomUUID(),
+    identifier_owner: { name: `Card holder ${i}`, type: 'owner' },
+    identifier_type: 'card',
+    identifier_number: number,
+    lock: (['first', 'second', 'all'] as const)[i % 3],
+    ...(i % 2 === 0 ? { time_profiles: { link_ids: [profile] } } : {}),
+  }));
+  const loaded = await send(server, token, '/api/v1/access/identifier/items/link', { list_items: cards });
+  const failed = loaded.result.filter((r: { success: boolean }) => !r.success);
+  if (failed.length) throw new Error(`identifiers not loaded: ${JSON.stringify(failed[0])}`);
+
+  // 90 % known cards, 10 % unknown ones, in a fixed random order.
+  const requests = Array.from({ length: 2000 }, () => {
+    const known = next() < 0.9;
+    const number = known ? numbers[Math.floor(next() * CARDS)] : String(9_000_000 + Math.floor(next() * 100_000));
+    return { method: 'POST', body: JSON.stringify({ identifier_number: number, identifier_type: 'card' }) };
+  });
+  return options.load(`${server.url}/api/v1/access/remote/validate`, 50, {
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${options.deviceKey}` },
+    requests,
+  });
+}

@@ -1,0 +1,330 @@
+/**
+ * npm run bench — the API's rates next to the raw database's on the same rows, per store.
+ *
+ *   npm run bench [-- --runs 3 --users 100000 --platform-users 50000 --stores sqlite,postgres --seconds 5]
+ *
+ * Each figure is the median of `--runs` runs; every run starts the server as its own process on
+ * a fresh store. Results: printed tables, bench/results/latest.json and bench/results/latest.md.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openStore } from '../src/store/database.ts';
+import { accessItems, touched, type AccessItem } from './data.ts';
+import { platformBench, type PlatformFigures } from './platform.ts';
+import { decisionBench, type DecisionFigures } from './decisions.ts';
+import { rawAccessUpsert, type RawTarget } from './raw.ts';
+import { root, startServer, type Server } from './server.ts';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<{
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}>;
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
+}
+
+const RUNS = Number(option('runs', '3'));
+const USERS = Number(option('users', '100000'));
+const PLATFORM_USERS = Number(option('platform-users', '50000'));
+const BATCH = 10_000;
+const SECONDS = Number(option('seconds', '5'));
+/** Which parts to run (all by default): access, single, platform, decision. */
+const SECTIONS = new Set(option('sections', 'access,single,platform,decision').split(','));
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+const ADMIN_PASSWORD = 'bench-admin-password';
+const CLIENT = { id: 'bench-erp', secret: 'bench-erp-secret-0123456789' };
+const DEVICE_KEY = 'bench-device-key';
+
+export interface Location {
+  url: string;
+  raw: RawTarget;
+  dispose(): Promise<void>;
+}
+
+async function pgReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A fresh, empty store: a temporary SQLite file, or a new PostgreSQL database. */
+async function freshLocation(kind: 'sqlite' | 'postgres'): Promise<Location> {
+  if (kind === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-'));
+    const file = path.join(dir, 'bench.db');
+    return { url: `sqlite:${file}`, raw: { kind, file }, dispose: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `gatehouse_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    raw: { kind, url: url.toString() },
+    async dispose() {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+function batches<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export async function signIn(server: Server): Promise<string> {
+  const md5 = crypto.createHash('md5').update(ADMIN_PASSWORD).digest('hex');
+  const response = await fetch(`${server.url}/api/v1/login?username=admin&password=${md5}`);
+  if (!response.ok) throw new Error(`login: ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+export async function post(server: Server, token: string, url: string, body: unknown, method = 'POST'): Promise<any> {
+  const response = await fetch(`${server.url}${url}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text);
+}
+
+/** Sends the batches one request at a time (bodies serialised beforehand: the client's JSON work
+ *  is not the server's); checks every item got `expected`; returns seconds. */
+async function accessPass(server: Server, token: string, parts: AccessItem[][], expected: string): Promise<number> {
+  const bodies = parts.map((part) => JSON.stringify({ list_items: part }));
+  const answers: string[] = [];
+  const start = performance.now();
+  for (const body of bodies) {
+    const response = await fetch(`${server.url}/api/v1/access/users/items/link`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    });
+    answers.push(await response.text());
+    if (!response.ok) throw new Error(`bulk: ${response.status} ${answers.at(-1)?.slice(0, 500)}`);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  for (const answer of answers) {
+    const wrong = JSON.parse(answer).result.find((r: { extended_info: string }) => r.extended_info !== expected);
+    if (wrong) throw new Error(`expected ${expected}, got ${JSON.stringify(wrong)}`);
+  }
+  return seconds;
+}
+
+export async function load(url: string, connections: number, options: Record<string, unknown>) {
+  const result = await autocannon({ url, connections, duration: SECONDS, ...options });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+interface StoreRun {
+  accessCreate: { api: number; raw: number };
+  accessUpdate: { api: number; raw: number };
+  singleCreate: { rps: number; p50: number; p99: number };
+  bare: { rps: number; p50: number; p99: number };
+  bulkMemoryMb: number;
+  peakMemoryMb: number;
+  platform?: PlatformFigures;
+  decision?: DecisionFigures;
+}
+
+const SINGLE_BODY = JSON.stringify({ name: 'Walk In', info: 'front desk', auth_factors: ['card'], lock_number: 1, is_custom_user_access: false });
+
+async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promise<StoreRun> {
+  const parts = batches(items, BATCH);
+  const updates = batches(touched(items), BATCH);
+  const location = await freshLocation(kind);
+  const server = await startServer('src/main.ts', {
+    DATABASE_URL: location.url,
+    GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    GATEHOUSE_CLIENT_ID: CLIENT.id,
+    GATEHOUSE_CLIENT_SECRET: CLIENT.secret,
+    GATEHOUSE_DEVICE_KEY: DEVICE_KEY,
+    GATEHOUSE_MAX_BULK_ITEMS: String(Math.max(BATCH, PLATFORM_USERS)),
+  });
+  let figures: StoreRun;
+  try {
+    const token = await signIn(server);
+    const before = server.peakRss();
+    const createSeconds = await accessPass(server, token, parts, 'created');
+    const bulkMemory = server.peakRss() - before;
+    const updateSeconds = await accessPass(server, token, updates, 'updated');
+    const single = await load(`${server.url}/api/v1/access/users/item`, 32, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: SINGLE_BODY,
+    });
+    const platform = SECTIONS.has('platform') ? await platformBench(server, { clientId: CLIENT.id, clientSecret: CLIENT.secret, users: PLATFORM_USERS }) : undefined;
+    const decision = SECTIONS.has('decision') ? await decisionBench(server, token, { deviceKey: DEVICE_KEY, load }) : undefined;
+    figures = {
+      accessCreate: { api: items.length / createSeconds, raw: 0 },
+      accessUpdate: { api: items.length / updateSeconds, raw: 0 },
+      singleCreate: single,
+      bare: { rps: 0, p50: 0, p99: 0 },
+      bulkMemoryMb: bulkMemory / 2 ** 20,
+      peakMemoryMb: server.peakRss() / 2 ** 20,
+      platform,
+      decision,
+    };
+  } finally {
+    await server.stop();
+    await location.dispose();
+  }
+
+  // The raw database on the same rows, in the same schema, on a fresh store.
+  const raw = await freshLocation(kind);
+  try {
+    const store = await openStore(raw.url);
+    await store.close();
+    figures.accessCreate.raw = items.length / (await rawAccessUpsert(raw.raw, parts));
+    figures.accessUpdate.raw = items.length / (await rawAccessUpsert(raw.raw, updates));
+    if (figures.platform) await figures.platform.measureRaw(raw.raw);
+  } finally {
+    await raw.dispose();
+  }
+
+  const bare = await startServer('bench/bare-server.ts', {});
+  try {
+    figures.bare = await load(`${bare.url}/bare`, 32, { method: 'POST', headers: { 'content-type': 'application/json' }, body: SINGLE_BODY });
+  } finally {
+    await bare.stop();
+  }
+  return figures;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+type Row = { measure: string; api: string; raw: string; ratio: string; target: string };
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function summarise(runs: StoreRun[]) {
+  const m = (pick: (r: StoreRun) => number | undefined) => {
+    const values = runs.map(pick).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    return values.length ? median(values) : undefined;
+  };
+  return {
+    access_create_users_per_s: m((r) => r.accessCreate.api),
+    access_create_raw_per_s: m((r) => r.accessCreate.raw),
+    access_create_ratio: m((r) => r.accessCreate.api / r.accessCreate.raw),
+    access_update_users_per_s: m((r) => r.accessUpdate.api),
+    access_update_raw_per_s: m((r) => r.accessUpdate.raw),
+    access_update_ratio: m((r) => r.accessUpdate.api / r.accessUpdate.raw),
+    platform_create_users_per_s: m((r) => r.platform?.create.api),
+    platform_create_raw_per_s: m((r) => r.platform?.create.raw),
+    platform_create_ratio: m((r) => (r.platform ? r.platform.create.api / r.platform.create.raw : undefined)),
+    platform_resync_users_per_s: m((r) => r.platform?.resync.api),
+    platform_resync_raw_per_s: m((r) => r.platform?.resync.raw),
+    platform_resync_ratio: m((r) => (r.platform ? r.platform.resync.api / r.platform.resync.raw : undefined)),
+    single_create_rps: m((r) => r.singleCreate.rps),
+    single_create_p50_ms: m((r) => r.singleCreate.p50),
+    single_create_p99_ms: m((r) => r.singleCreate.p99),
+    bare_fastify_rps: m((r) => r.bare.rps),
+    single_create_vs_bare: m((r) => r.singleCreate.rps / r.bare.rps),
+    decision_rps: m((r) => r.decision?.rps),
+    decision_p50_ms: m((r) => r.decision?.p50),
+    decision_p99_ms: m((r) => r.decision?.p99),
+    bulk_10k_request_added_memory_mb: m((r) => r.bulkMemoryMb),
+    server_peak_memory_mb: m((r) => r.peakMemoryMb),
+  };
+}
+
+function table(s: ReturnType<typeof summarise>): Row[] {
+  const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${fmt(v * 100)} %`);
+  const num = (v: number | undefined, d = 0) => (v === undefined ? 'n/a' : fmt(v, d));
+  return [
+    { measure: `access bulk upsert, first pass (created), users/s`, api: num(s.access_create_users_per_s), raw: num(s.access_create_raw_per_s), ratio: pct(s.access_create_ratio), target: '≥ 60 %' },
+    { measure: `access bulk upsert, second pass (updated), users/s`, api: num(s.access_update_users_per_s), raw: num(s.access_update_raw_per_s), ratio: pct(s.access_update_ratio), target: '≥ 60 %' },
+    { measure: `platform department bulk, first sync, users/s`, api: num(s.platform_create_users_per_s), raw: num(s.platform_create_raw_per_s), ratio: pct(s.platform_create_ratio), target: '≥ 50 %' },
+    { measure: `platform department bulk, 1 % changed + DeleteNotExists, users/s`, api: num(s.platform_resync_users_per_s), raw: num(s.platform_resync_raw_per_s), ratio: pct(s.platform_resync_ratio), target: '≥ 50 %' },
+    { measure: `single create, 32 connections, requests/s`, api: num(s.single_create_rps), raw: `bare Fastify ${num(s.bare_fastify_rps)}`, ratio: pct(s.single_create_vs_bare), target: '≥ 20 % of bare' },
+    { measure: `single create p50 / p99, ms`, api: `${num(s.single_create_p50_ms, 1)} / ${num(s.single_create_p99_ms, 1)}`, raw: '', ratio: '', target: 'p99 ≤ 20 ms' },
+    { measure: `access decision, 50 panels, requests/s`, api: num(s.decision_rps), raw: '', ratio: '', target: '' },
+    { measure: `access decision p50 / p99, ms`, api: `${num(s.decision_p50_ms, 1)} / ${num(s.decision_p99_ms, 1)}`, raw: '', ratio: '', target: 'p99 ≤ 5 ms' },
+    { measure: `memory added by 10 000-item requests, MB`, api: num(s.bulk_10k_request_added_memory_mb), raw: '', ratio: '', target: '≤ 150 MB' },
+    { measure: `server peak memory (VmHWM), MB`, api: num(s.server_peak_memory_mb), raw: '', ratio: '', target: '' },
+  ];
+}
+
+function markdown(kind: string, rows: Row[]): string {
+  const lines = [`### ${kind}`, '', '| measure | API | raw database | API / raw | target |', '|---|---:|---:|---:|---|'];
+  for (const r of rows) lines.push(`| ${r.measure} | ${r.api} | ${r.raw} | ${r.ratio} | ${r.target} |`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const wanted = option('stores', 'sqlite,postgres').split(',');
+  const kinds: ('sqlite' | 'postgres')[] = [];
+  if (wanted.includes('sqlite')) kinds.push('sqlite');
+  if (wanted.includes('postgres')) {
+    if (await pgReachable()) kinds.push('postgres');
+    else console.log(`PostgreSQL not reachable at ${PG_URL}: its table is skipped (BENCH_DATABASE_URL).`);
+  }
+  const items = accessItems(USERS, 42);
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    settings: { runs: RUNS, access_users: USERS, batch: BATCH, platform_users: PLATFORM_USERS, load_seconds: SECONDS },
+    stores: {},
+  };
+  const sections: string[] = [];
+  for (const kind of kinds) {
+    const runs: StoreRun[] = [];
+    for (let i = 1; i <= RUNS; i += 1) {
+      process.stdout.write(`${kind}: run ${i}/${RUNS} …\n`);
+      runs.push(await runOnce(kind, items));
+    }
+    const summary = summarise(runs);
+    (results.stores as Record<string, unknown>)[kind] = { median: summary, runs: runs.map(({ platform, ...r }) => ({ ...r, platform: platform && { create: platform.create, resync: platform.resync } })) };
+    const rows = table(summary);
+    console.log(`\n${kind} (median of ${RUNS} runs)`);
+    console.table(rows);
+    sections.push(markdown(`${kind} (median of ${RUNS} runs)`, rows));
+  }
+  const dir = path.join(root, 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const header = [
+    '# Latest `npm run bench`',
+    '',
+    `${results.date as string} — ${os.cpus().length} cores, Node ${process.version}; ${USERS.toLocaleString('en-US')} access users in requests of ${BATCH.toLocaleString('en-US')}, ${PLATFORM_USERS.toLocaleString('en-US')} platform users in one request, load tests ${SECONDS} s each.`,
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, 'latest.md'), `${header}\n${sections.join('\n\n')}\n`);
+  console.log(`\nwritten: bench/results/latest.json, bench/results/latest.md`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

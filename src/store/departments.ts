@@ -1,0 +1,198 @@
+/**
+ * Departments, memberships and the platform's reads of users: lookups by key field (one query per
+ * key kind, whatever the batch size), set-based membership writes, and the §6 list queries through
+ * the fixed entity field lists below.
+ */
+import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
+import type { KeyField } from '../directory/keys.ts';
+import { chunk, type Queryable, type Store } from './database.ts';
+import { compileFilter, compileOrders, type EntityFields } from './list-query.ts';
+import type { FilterNode } from '../api/platform/query-language.ts';
+import type { DepartmentsTable } from './schema.ts';
+import type { UserRow } from './users.ts';
+
+export type DepartmentRow = Selectable<DepartmentsTable>;
+
+/** Department fields of the list queries (Filters, Orders, Fields). */
+export const DEPARTMENT_ENTITY: EntityFields = {
+  table: 'departments',
+  fields: {
+    Id: { column: 'id', type: 'uuid' },
+    ExternalId: { column: 'external_id', type: 'text' },
+    Name: { column: 'name', type: 'text' },
+    DepartmentTypeId: { column: 'type', type: 'text' },
+    ParentDepartmentId: { column: 'parent_id', type: 'uuid', relation: { entity: () => DEPARTMENT_ENTITY, key: 'id' } },
+    ContactName: { column: 'contact_name', type: 'text' },
+    ContactEmail: { column: 'contact_email', type: 'text' },
+    ContactPhone: { column: 'contact_phone', type: 'text' },
+    Is_Active: { column: 'is_active', type: 'boolean' },
+    CreatedOn: { column: 'created_on', type: 'datetime' },
+    CreatedBy: { column: 'created_by', type: 'text' },
+    ModifiedOn: { column: 'modified_on', type: 'datetime' },
+    ModifiedBy: { column: 'modified_by', type: 'text' },
+  },
+};
+
+/** User fields of the list queries; `DepartmentId` reaches departments through memberships. */
+export const USER_ENTITY: EntityFields = {
+  table: 'users',
+  fields: {
+    Id: { column: 'id', type: 'integer' },
+    Name: { column: 'name', type: 'text' },
+    Username: { column: 'username', type: 'text' },
+    Email: { column: 'email', type: 'text' },
+    MobilePhone: { column: 'mobile_phone', type: 'text' },
+    External_Id: { column: 'external_id', type: 'text' },
+    Creation_Date: { column: 'created_at', type: 'datetime' },
+    Last_Login: { column: 'last_login', type: 'datetime' },
+    Is_Active: { column: 'is_active', type: 'boolean' },
+    DepartmentId: {
+      column: 'id',
+      type: 'uuid',
+      relation: {
+        entity: () => DEPARTMENT_ENTITY,
+        key: 'id',
+        through: { table: 'memberships', from: 'user_id', to: 'department_id' },
+      },
+    },
+  },
+};
+
+export interface ListRequest {
+  filter: FilterNode;
+  orders: { path: string; direction: 'asc' | 'desc'; pos?: number }[];
+  /** 1-based. */
+  page: number;
+  pageSize: number;
+}
+
+/** Rows keyed by `key` whose value is one of `values`, as the key's column holds them. */
+function byKeyValues<T extends 'users' | 'departments'>(store: Store, q: Queryable, table: T, key: KeyField, values: readonly (string | number)[]) {
+  return q
+    .selectFrom(table as 'users')
+    .selectAll()
+    .where(store.inList(sql.ref(`${table}.${key.column}`), values, key.type))
+    .execute();
+}
+
+export function departmentsRepository(store: Store) {
+  const dialect = store.kind;
+
+  async function list<Row>(
+    q: Queryable,
+    entity: EntityFields,
+    request: ListRequest,
+    scope: RawBuilder<SqlBool> | undefined,
+    tieBreak: string,
+  ): Promise<{ rows: Row[]; total: number }> {
+    const where = compileFilter(request.filter, entity, dialect);
+    const orders = compileOrders(request.orders, entity);
+    if (!orders.some(([column]) => column === tieBreak)) orders.push([tieBreak, 'asc']);
+    let base = q.selectFrom(entity.table as 'users').where(where);
+    if (scope) base = base.where(scope);
+    const count = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    let page = base.selectAll();
+    for (const [column, direction] of orders) page = page.orderBy(sql.ref(`${entity.table}.${column}`), direction);
+    const rows = await page
+      .limit(request.pageSize)
+      .offset((request.page - 1) * request.pageSize)
+      .execute();
+    return { rows: rows as Row[], total: Number(count.n) };
+  }
+
+  return {
+    async departmentsByKey(q: Queryable, key: KeyField, values: readonly (string | number)[]): Promise<DepartmentRow[]> {
+      if (values.length === 0) return [];
+      return (await byKeyValues(store, q, 'departments', key, values)) as unknown as DepartmentRow[];
+    },
+
+    async usersByKey(q: Queryable, key: KeyField, values: readonly (string | number)[]): Promise<UserRow[]> {
+      if (values.length === 0) return [];
+      return byKeyValues(store, q, 'users', key, values);
+    },
+
+    async departmentsByIds(q: Queryable, ids: readonly string[]): Promise<DepartmentRow[]> {
+      if (ids.length === 0) return [];
+      return q.selectFrom('departments').selectAll().where(store.inList('id', ids, 'text')).execute();
+    },
+
+    async insertDepartment(q: Queryable, row: DepartmentRow): Promise<void> {
+      await q.insertInto('departments').values(row).execute();
+    },
+
+    async updateDepartment(q: Queryable, row: DepartmentRow): Promise<void> {
+      const { id, created_on: _on, created_by: _by, created_by_kind: _kind, ...rest } = row;
+      await q.updateTable('departments').set(rest).where('id', '=', id).execute();
+    },
+
+    async deleteDepartment(q: Queryable, id: string): Promise<void> {
+      await q.deleteFrom('departments').where('id', '=', id).execute();
+    },
+
+    /** Ids of the department's ancestors, nearest first (stops at `limit` against a cycle). */
+    async ancestors(q: Queryable, id: string, limit = 10_000): Promise<string[]> {
+      const out: string[] = [];
+      let current: string | null = id;
+      while (current !== null && out.length < limit) {
+        const row: { parent_id: string | null } | undefined = await q
+          .selectFrom('departments')
+          .select('parent_id')
+          .where('id', '=', current)
+          .executeTakeFirst();
+        current = row?.parent_id ?? null;
+        if (current !== null) out.push(current);
+      }
+      return out;
+    },
+
+    /** Adds the users to the department; existing memberships stay as they are. */
+    async addMembers(q: Queryable, departmentId: string, userIds: readonly number[]): Promise<void> {
+      if (userIds.length === 0) return;
+      if (store.kind === 'postgres') {
+        await sql`insert into memberships (department_id, user_id)
+          select ${departmentId}, u from unnest(${userIds}::int4[]) as u
+          on conflict do nothing`.execute(q);
+        return;
+      }
+      for (const part of chunk(userIds, store.maxRowsPerStatement(2))) {
+        await q
+          .insertInto('memberships')
+          .values(part.map((user_id) => ({ department_id: departmentId, user_id })))
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      }
+    },
+
+    async removeMember(q: Queryable, departmentId: string, userId: number): Promise<boolean> {
+      const result = await q.deleteFrom('memberships').where('department_id', '=', departmentId).where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+
+    /** Removes the department's memberships of every user not in `keep` (one statement). */
+    async removeMembersExcept(q: Queryable, departmentId: string, keep: readonly number[]): Promise<number> {
+      let query = q.deleteFrom('memberships').where('department_id', '=', departmentId);
+      if (keep.length > 0) {
+        // PostgreSQL: NOT IN over a subquery is a hashed anti-join; `<> all(array)` would scan the array per row.
+        const kept =
+          store.kind === 'postgres'
+            ? sql<SqlBool>`user_id not in (select unnest(${keep}::int4[]))`
+            : sql<SqlBool>`not (${store.inList('user_id', keep, 'integer')})`;
+        query = query.where(kept);
+      }
+      const result = await query.executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    listDepartments(q: Queryable, request: ListRequest, ofUser?: number) {
+      const scope = ofUser === undefined ? undefined : sql<SqlBool>`departments.id in (select department_id from memberships where user_id = ${ofUser})`;
+      return list<DepartmentRow>(q, DEPARTMENT_ENTITY, request, scope, 'id');
+    },
+
+    listUsers(q: Queryable, request: ListRequest, ofDepartment?: string) {
+      const scope = ofDepartment === undefined ? undefined : sql<SqlBool>`users.id in (select user_id from memberships where department_id = ${ofDepartment})`;
+      return list<UserRow>(q, USER_ENTITY, request, scope, 'id');
+    },
+  };
+}
+
+export type DepartmentsRepository = ReturnType<typeof departmentsRepository>;

@@ -1,0 +1,69 @@
+/** The user directory's bulk paths: a bounded number of queries, and all or nothing. */
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userDirectory, type BulkUserItem } from '../../src/directory/user-directory.ts';
+import type { Store } from '../../src/store/database.ts';
+import { STORE_KINDS, newStoreLocation, openAt, type TestStoreLocation } from '../helpers/stores.ts';
+
+function items(count: number, prefix: string): BulkUserItem[] {
+  return Array.from({ length: count }, (_, i) => ({
+    link_id: crypto.randomUUID(),
+    name: `${prefix} ${i}`,
+    info: '',
+    auth_factors: ['card'],
+    lock_number: 0,
+    is_custom_user_access: false,
+  }));
+}
+
+describe.each(STORE_KINDS)('user directory (%s)', (kind) => {
+  let location: TestStoreLocation;
+  let store: Store;
+  let queries = 0;
+  beforeAll(async () => {
+    location = await newStoreLocation(kind);
+    store = await openAt(location, () => {
+      queries += 1;
+    });
+  });
+  afterAll(async () => {
+    await store.close();
+    await location.dispose();
+  });
+
+  async function countQueries(work: () => Promise<unknown>): Promise<number> {
+    queries = 0;
+    await work();
+    return queries;
+  }
+
+  it('a bulk costs the same number of queries for 10 items as for 10 000, created or updated', async () => {
+    const directory = userDirectory(store, { maxUsers: 1_000_000 });
+    const small = items(10, 'Small');
+    const large = items(10_000, 'Large');
+    const smallCreate = await countQueries(() => directory.bulkUpsertByLinkId(small));
+    const largeCreate = await countQueries(() => directory.bulkUpsertByLinkId(large));
+    const largeUpdate = await countQueries(() => directory.bulkUpsertByLinkId(large.map((i) => ({ ...i, info: 'changed' }))));
+    expect(smallCreate).toBeLessThanOrEqual(12);
+    // SQLite splits the write into statements of at most its bind-parameter limit.
+    const writeChunks = kind === 'sqlite' ? Math.ceil(10_000 / store.maxRowsPerStatement(10)) - 1 : 0;
+    expect(largeCreate).toBeLessThanOrEqual(smallCreate + writeChunks);
+    expect(largeUpdate).toBeLessThanOrEqual(smallCreate + writeChunks);
+    const deletes = await countQueries(() => directory.bulkDeleteByLinkId(large.map((i) => i.link_id)));
+    expect(deletes).toBeLessThanOrEqual(6);
+  });
+
+  it('a failure inside the bulk transaction writes nothing', async () => {
+    const failing = userDirectory(store, {
+      links: {
+        async replaceLinks() {
+          throw new Error('link store failed');
+        },
+      },
+    });
+    const batch = items(50, 'Rolled Back').map((item) => ({ ...item, time_profiles: { link_ids: [] } }));
+    await expect(failing.bulkUpsertByLinkId(batch)).rejects.toThrow('link store failed');
+    const found = await userDirectory(store).users.byLinkIds(store.db, batch.map((i) => i.link_id));
+    expect(found).toEqual([]);
+  });
+});
