@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { accessDecisions } from '../../src/directory/access-decisions.ts';
 import { identifierDirectory } from '../../src/directory/identifier-directory.ts';
 import { PERMANENT, type IdentifierWrite } from '../../src/directory/identifiers.ts';
 import { timeProfileDirectory } from '../../src/directory/time-profile-directory.ts';
 import type { TimeProfileRules } from '../../src/directory/time-profiles.ts';
 import type { Store } from '../../src/store/database.ts';
-import { STORE_KINDS, newStoreLocation, openAt, type TestStoreLocation } from '../helpers/stores.ts';
+import { STORE_KINDS, storeForTests } from '../helpers/stores.ts';
 
 const u = (iso: string) => Date.parse(iso) / 1000;
 
@@ -32,19 +32,14 @@ const card = (number: string, extra: Partial<IdentifierWrite> = {}): IdentifierW
 });
 
 describe.each(STORE_KINDS)('access decisions at fixed instants (%s)', (kind) => {
-  let location: TestStoreLocation;
+  const t = storeForTests(kind);
   let store: Store;
   beforeAll(async () => {
-    location = await newStoreLocation(kind);
-    store = await openAt(location);
+    store = t.store;
     await timeProfileDirectory(store).create({ name: 'Office', linkId: '00000000-0000-4000-8000-000000000001', rules: OFFICE_HOURS });
     const identifiers = identifierDirectory(store);
     await identifiers.create(card('1', { timeProfileLinkIds: ['00000000-0000-4000-8000-000000000001'] }));
     await identifiers.create(card('2', { lock: 'all', valid: { ...PERMANENT, time: { is_permanent: false, from: u('2024-06-01T00:00:00Z'), to: u('2024-06-30T23:59:59Z') } } }));
-  });
-  afterAll(async () => {
-    await store.close();
-    await location.dispose();
   });
 
   it('evaluates time profiles in the configured time zone', async () => {
