@@ -15,8 +15,14 @@ import { accountService } from './auth/accounts.ts';
 import { clientService } from './auth/clients.ts';
 import { anyOf } from './auth/principal.ts';
 import type { Config } from './config.ts';
+import { accessDecisions } from './directory/access-decisions.ts';
+import { accessLinks } from './directory/access-links.ts';
+import { apartmentDirectory } from './directory/apartment-directory.ts';
 import { departmentUsers } from './directory/department-users.ts';
 import { departments } from './directory/departments.ts';
+import { createFaceAnalyzer, type FaceAnalyzer } from './directory/faces.ts';
+import { identifierDirectory } from './directory/identifier-directory.ts';
+import { timeProfileDirectory } from './directory/time-profile-directory.ts';
 import { userDirectory } from './directory/user-directory.ts';
 import type { Store } from './store/database.ts';
 
@@ -25,6 +31,8 @@ export interface AppDeps {
   store: Store;
   /** Fastify logger option; main passes pino settings, tests pass false. */
   logger?: FastifyServerOptions['logger'];
+  /** The face detector (its model loads once per process, lazily); default: the real one. */
+  faces?: FaceAnalyzer;
 }
 
 const SECRET_QUERY = /([?&](?:password|client_secret|key|access_token|refresh_token)=)[^&]*/gi;
@@ -75,7 +83,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await clients.bootstrap(config.clientId, config.clientSecret);
   // Platform JWTs first: they are checked without a database round trip.
   const verifier = anyOf([clients.verifier, accounts.sessions]);
-  const directory = userDirectory(store, { maxUsers: config.maxUsers });
+  const identifiers = identifierDirectory(store, {
+    faces: config.faceRecognition ? (deps.faces ?? createFaceAnalyzer()) : undefined,
+    maxIdentifiers: config.maxIdentifiers,
+    maxFaceIdentifiers: config.maxFaceIdentifiers,
+  });
+  const links = accessLinks(store, identifiers);
+  const directory = userDirectory(store, { maxUsers: config.maxUsers, links: links.writer });
 
   await app.register(swagger, {
     openapi: {
@@ -89,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'Panel session token or platform access token' },
+          deviceKey: { type: 'http', scheme: 'bearer', description: 'GATEHOUSE_DEVICE_KEY, for panels asking for access decisions (or `?key=`)' },
           oauth: {
             type: 'oauth2',
             description: 'Platform API clients (client credentials); a panel session works too (admin: `*`, manager: the read scopes)',
@@ -148,6 +163,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     verifier,
     directory,
     maxBulkItems: config.maxBulkItems,
+    objects: {
+      profiles: timeProfileDirectory(store),
+      apartments: apartmentDirectory(store),
+      identifiers,
+      links,
+      decisions: accessDecisions(store, { timeZone: config.timeZone }),
+      deviceKey: config.deviceKey,
+    },
   });
 
   await app.register(tokenRoute, { clients });

@@ -26,6 +26,14 @@ export interface Config {
   bodyLimitBytes: number;
   /** Key panels present to the access-decision route; undefined = that route refuses every caller. */
   deviceKey: string | undefined;
+  /** Face-photo identifiers (face_id) accepted; off: `face_id_not_supported`. */
+  faceRecognition: boolean;
+  /** Identifier capacity (all types); undefined = no limit. */
+  maxIdentifiers: number | undefined;
+  /** Face identifier capacity; undefined = no limit. */
+  maxFaceIdentifiers: number | undefined;
+  /** IANA time zone in which time profiles' calendar rules are evaluated. */
+  timeZone: string;
   logLevel: string;
 }
 
@@ -55,6 +63,25 @@ function integer(env: Env, name: string, fallback: number | undefined, min: numb
   const value = Number(raw.trim());
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(value)) return true;
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(name, `must be on or off, got "${raw}"`);
+}
+
+function timeZone(env: Env, name: string): string {
+  const zone = text(env, name)?.trim() ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new ConfigError(name, `must be an IANA time zone such as UTC or Europe/Kyiv, got "${zone}"`);
+  }
+  return zone;
 }
 
 function required<T>(value: T | undefined): T {
@@ -102,6 +129,10 @@ export function loadConfig(env: Env = process.env): Config {
     maxPlatformBulkUsers: required(integer(env, 'GATEHOUSE_MAX_PLATFORM_BULK_USERS', 100_000, 1, 1_000_000)),
     bodyLimitBytes: required(integer(env, 'GATEHOUSE_BODY_LIMIT_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024)),
     deviceKey: text(env, 'GATEHOUSE_DEVICE_KEY'),
+    faceRecognition: onOff(env, 'GATEHOUSE_FACE_RECOGNITION', true),
+    maxIdentifiers: integer(env, 'GATEHOUSE_MAX_IDENTIFIERS', undefined, 0, Number.MAX_SAFE_INTEGER),
+    maxFaceIdentifiers: integer(env, 'GATEHOUSE_MAX_FACE_IDENTIFIERS', undefined, 0, Number.MAX_SAFE_INTEGER),
+    timeZone: timeZone(env, 'GATEHOUSE_TIMEZONE'),
     logLevel,
   };
 }

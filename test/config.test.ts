@@ -18,6 +18,10 @@ describe('configuration', () => {
       maxPlatformBulkUsers: 100000,
       bodyLimitBytes: 64 * 1024 * 1024,
       deviceKey: undefined,
+      faceRecognition: true,
+      maxIdentifiers: undefined,
+      maxFaceIdentifiers: undefined,
+      timeZone: 'UTC',
       logLevel: 'info',
     });
   });

@@ -65,6 +65,8 @@ function fromError(error: ErrorObject): Problem {
     return { kind: 'missing', path: join(path, String(params.missingProperty)), keyword: 'required', params };
   }
   if (error.keyword === 'type') {
+    // 1.5 for an integer field is a number (the right JSON type) with a value not allowed.
+    if (params.type === 'integer' && typeof error.data === 'number') return { kind: 'range', path, keyword: 'type', params };
     if (path === '') return { kind: 'root', path, keyword: 'type', params };
     return { kind: error.data === null ? 'missing' : 'type', path, keyword: 'type', params };
   }
@@ -80,7 +82,7 @@ function jsonType(value: unknown): string {
 
 function typeMatches(schemaType: unknown, actual: string): boolean {
   const types = Array.isArray(schemaType) ? schemaType : [schemaType];
-  return types.some((t) => t === actual || (t === 'number' && actual === 'integer'));
+  return types.some((t) => t === actual || (t === 'number' && actual === 'integer') || (t === 'integer' && actual === 'number'));
 }
 
 /**

@@ -5,7 +5,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, type LogEvent, PostgresDialect, SqliteDialect, sql, type Expression, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  type LogEvent,
+  PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+  SqliteDialect,
+  sql,
+  type Expression,
+  type RawBuilder,
+  type SqlBool,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import { databaseKind } from '../config.ts';
 import { migrations } from './migrations/index.ts';
@@ -15,6 +28,8 @@ export type StoreKind = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 export type Queryable = Db | Tx;
+/** Tables whose ids the store hands out (AUTOINCREMENT's sqlite_sequence in SQLite, a sequence in PostgreSQL). */
+export type IdSequence = 'users' | 'time_profiles' | 'apartments' | 'identifiers';
 
 export interface Store {
   readonly kind: StoreKind;
@@ -23,6 +38,8 @@ export interface Store {
   transaction<T>(work: (tx: Tx) => Promise<T>, options?: { exclusive?: boolean }): Promise<T>;
   /** Reserves `count` new user ids, in ascending order, never handed out before. */
   allocateUserIds(tx: Queryable, count: number): Promise<number[]>;
+  /** Reserves `count` new ids of a table, in ascending order, never handed out before. */
+  allocateIds(tx: Queryable, sequence: IdSequence, count: number): Promise<number[]>;
   /** `column IN (values…)` with the values bound as ONE parameter (json_each / ANY). */
   inList(column: Expression<unknown> | string, values: readonly (string | number)[], type: 'text' | 'integer'): RawBuilder<SqlBool>;
   /** Most rows one multi-row statement may carry for `columns` bound values per row. */
@@ -113,18 +130,20 @@ function openSqlite(url: string, options: OpenOptions): Store {
     }
     return cached;
   };
+  async function allocateIds(tx: Queryable, sequence: IdSequence, count: number): Promise<number[]> {
+    if (count === 0) return [];
+    // AUTOINCREMENT keeps the highest id ever given in sqlite_sequence: reserve past it.
+    const row = await sql<{ seq: number }>`update sqlite_sequence set seq = seq + ${count} where name = ${sequence} returning seq`.execute(tx);
+    const last = Number(row.rows[0].seq);
+    return Array.from({ length: count }, (_, i) => last - count + 1 + i);
+  }
   return {
     kind: 'sqlite',
     db,
     // SQLite has one connection and Kysely serialises its use: every transaction is exclusive.
     transaction: (work) => db.transaction().execute(work),
-    async allocateUserIds(tx, count) {
-      if (count === 0) return [];
-      // AUTOINCREMENT keeps the highest id ever given in sqlite_sequence: reserve past it.
-      const row = await sql<{ seq: number }>`update sqlite_sequence set seq = seq + ${count} where name = 'users' returning seq`.execute(tx);
-      const last = Number(row.rows[0].seq);
-      return Array.from({ length: count }, (_, i) => last - count + 1 + i);
-    },
+    allocateUserIds: (tx, count) => allocateIds(tx, 'users', count),
+    allocateIds,
     inList(column, values, type) {
       const ref = typeof column === 'string' ? sql.ref(column) : column;
       void type;
@@ -154,6 +173,43 @@ function openSqlite(url: string, options: OpenOptions): Store {
   };
 }
 
+const PREPARABLE = /^\s*(?:select|insert|update|delete|with)\b/i;
+/** Named statements one connection keeps (beyond that, queries are parsed each time). */
+const PREPARED_PER_CONNECTION = 200;
+
+/**
+ * Runs the queries of each pooled connection as named (prepared) statements, so PostgreSQL
+ * parses and plans each distinct query text once per connection instead of on every call: an
+ * access decision is one query, and planning was most of its time. Query texts never carry
+ * values (they are bound), so the set of texts is small; it is bounded per connection anyway.
+ */
+function withPreparedStatements(pool: pg.Pool): PostgresPool {
+  const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  let counter = 0;
+  function wrap(client: pg.PoolClient): PostgresPoolClient {
+    const names = new Map<string, string>();
+    const query = (text: unknown, values?: readonly unknown[]) => {
+      if (typeof text !== 'string') return client.query(text as pg.Submittable);
+      let name = names.get(text);
+      if (name === undefined && names.size < PREPARED_PER_CONNECTION && PREPARABLE.test(text)) {
+        name = `gatehouse_${++counter}`;
+        names.set(text, name);
+      }
+      return client.query(name === undefined ? { text, values: values as unknown[] } : { name, text, values: values as unknown[] });
+    };
+    return { query, release: () => client.release() } as unknown as PostgresPoolClient;
+  }
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let wrapped = clients.get(client);
+      if (!wrapped) clients.set(client, (wrapped = wrap(client)));
+      return wrapped;
+    },
+    end: () => pool.end(),
+  };
+}
+
 async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   const schema = options.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
@@ -173,7 +229,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   });
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }), ...queryLog(options) });
+  async function allocateIds(tx: Queryable, sequence: IdSequence, count: number): Promise<number[]> {
+    if (count === 0) return [];
+    const result = await sql<{ id: string }>`select nextval(${`${sequence}_id_seq`}::regclass) as id from generate_series(1, ${count}::int)`.execute(tx);
+    return result.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  }
   return {
     kind: 'postgres',
     db,
@@ -183,11 +244,8 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
         return work(tx);
       });
     },
-    async allocateUserIds(tx, count) {
-      if (count === 0) return [];
-      const result = await sql<{ id: string }>`select nextval('users_id_seq') as id from generate_series(1, ${count}::int)`.execute(tx);
-      return result.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-    },
+    allocateUserIds: (tx, count) => allocateIds(tx, 'users', count),
+    allocateIds,
     inList(column, values, type) {
       const ref = typeof column === 'string' ? sql.ref(column) : column;
       return type === 'integer'
@@ -218,6 +276,8 @@ async function migrate(store: Store): Promise<void> {
   const migrator = new Migrator({
     db: store.db,
     ...(schema ? { migrationTableSchema: schema } : {}),
+    // Branches add migrations in parallel (0002 merged after 0003): a store that ran 0003 first still takes 0002.
+    allowUnorderedMigrations: true,
     provider: {
       async getMigrations() {
         return Object.fromEntries(

@@ -98,6 +98,69 @@ export interface RefreshTokensTable {
   created_at: string;
 }
 
+export interface TimeProfilesTable {
+  id: number;
+  link_id: string | null;
+  name: string;
+  /** JSON `{time_options, repeat_options}`. */
+  rules: string;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface ApartmentsTable {
+  id: number;
+  link_id: string | null;
+  name: string;
+  building: number;
+  unit: number;
+  floor: number;
+  room: number;
+  residents_count: number;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface IdentifiersTable {
+  id: number;
+  link_id: string | null;
+  user_id: number | null;
+  apartment_id: number | null;
+  owner_name: string;
+  owner_type: string;
+  /** Canonical type: card, ukey, inputCode, face_id, qr, license_plate. */
+  type: string;
+  /** The number as given (for face_id: the descriptor, base64). */
+  number: string;
+  /** The number as compared: unique together with type. */
+  number_key: string;
+  lock: string;
+  time_permanent: number;
+  /** Unix seconds (bigint in PostgreSQL: read back through Number). */
+  valid_from: number | null;
+  valid_to: number | null;
+  passes_permanent: number;
+  max_passes: number | null;
+  passes_used: number;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface UserTimeProfilesTable {
+  user_id: number;
+  time_profile_id: number;
+}
+
+export interface UserApartmentsTable {
+  user_id: number;
+  apartment_id: number;
+}
+
+export interface IdentifierTimeProfilesTable {
+  identifier_id: number;
+  time_profile_id: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -107,4 +170,10 @@ export interface Database {
   memberships: MembershipsTable;
   api_clients: ApiClientsTable;
   refresh_tokens: RefreshTokensTable;
+  time_profiles: TimeProfilesTable;
+  apartments: ApartmentsTable;
+  identifiers: IdentifiersTable;
+  user_time_profiles: UserTimeProfilesTable;
+  user_apartments: UserApartmentsTable;
+  identifier_time_profiles: IdentifierTimeProfilesTable;
 }

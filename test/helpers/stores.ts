@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { openStore, type Store, type StoreKind } from '../../src/store/database.ts';
 import { TEST_DATABASE_URL } from './postgres.ts';
 
@@ -49,4 +49,21 @@ export async function newStoreLocation(kind: StoreKind): Promise<TestStoreLocati
 
 export function openAt(location: TestStoreLocation, onQuery?: (sql: string) => void): Promise<Store> {
   return openStore(location.url, { schema: location.schema, poolSize: 4, onQuery });
+}
+
+/**
+ * A fresh store for the tests of the enclosing describe block, opened before them and disposed
+ * after: read `.store` inside the tests.
+ */
+export function storeForTests(kind: StoreKind): { readonly store: Store } {
+  const holder = {} as { store: Store; location: TestStoreLocation };
+  beforeAll(async () => {
+    holder.location = await newStoreLocation(kind);
+    holder.store = await openAt(holder.location);
+  });
+  afterAll(async () => {
+    await holder.store?.close().catch(() => undefined);
+    await holder.location?.dispose();
+  });
+  return holder;
 }

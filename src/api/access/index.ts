@@ -11,6 +11,8 @@ import { validatePathThenQuery, validatorCompiler } from '../validation.ts';
 import { accountRoutes } from './accounts.ts';
 import { accessGuard } from './auth.ts';
 import { errors, sendAccessError } from './errors.ts';
+import { userRelations } from './links.ts';
+import { accessObjectRoutes, type AccessObjects } from './objects.ts';
 import { usersRoutes, type UsersRouteOptions } from './users.ts';
 
 export interface AccessApiOptions {
@@ -20,6 +22,7 @@ export interface AccessApiOptions {
   directory: UserDirectory;
   maxBulkItems: number;
   relations?: UsersRouteOptions['relations'];
+  objects: AccessObjects;
 }
 
 export const accessApi: FastifyPluginAsyncTypebox<AccessApiOptions> = async (app, options) => {
@@ -34,6 +37,7 @@ export const accessApi: FastifyPluginAsyncTypebox<AccessApiOptions> = async (app
     store: options.store,
     directory: options.directory,
     maxBulkItems: options.maxBulkItems,
-    relations: options.relations,
+    relations: options.relations ?? userRelations(options.objects.links),
   });
+  await app.register(accessObjectRoutes, { objects: options.objects, maxBulkItems: options.maxBulkItems });
 };

@@ -37,6 +37,7 @@ export const nestedErrors = {
 };
 
 export const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
+export const nullableUuid = Type.Union([Uuid, Type.Null()]);
 
 /** A path uid: a positive integer that fits the stores' integer columns. */
 export const Uid = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { StoreKind } from '../database.ts';
 import * as directory from './0001_directory.ts';
+import * as accessObjects from './0002_access_objects.ts';
 import * as platform from './0003_platform.ts';
 
 export interface StoreMigration {
@@ -10,5 +11,6 @@ export interface StoreMigration {
 /** Every migration, in order. Names are permanent: never rename or reorder one that has shipped. */
 export const migrations: Record<string, StoreMigration> = {
   '0001_directory': directory,
+  '0002_access_objects': accessObjects,
   '0003_platform': platform,
 };

@@ -66,7 +66,7 @@ describe.each(STORE_KINDS)('access users (%s)', (kind) => {
       [{ name: null }, 'Wrong JSON body: no value for `name`'],
       [{ lock_number: '1' }, 'Wrong JSON body: value `lock_number` was of the wrong type'],
       [{ lock_number: 3 }, 'Wrong JSON body: value `lock_number` is out of range'],
-      [{ lock_number: 1.5 }, 'Wrong JSON body: value `lock_number` was of the wrong type'],
+      [{ lock_number: 1.5 }, 'Wrong JSON body: value `lock_number` is out of range'],
       [{ is_custom_user_access: 'yes' }, 'Wrong JSON body: value `is_custom_user_access` was of the wrong type'],
       [{ name: '' }, 'Wrong JSON body: value `name` is out of range'],
       [{ name: 'x'.repeat(101) }, 'Wrong JSON body: value `name` is out of range'],

@@ -1,0 +1,78 @@
+/** Access decisions for panels: access-api.md §7. */
+import crypto from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { AccessDecisions } from '../../directory/access-decisions.ts';
+import type { IdentifierTypeName } from '../../directory/identifiers.ts';
+import { bearerToken } from './auth.ts';
+import { errors } from './errors.ts';
+import { flatErrors } from './schemas.ts';
+
+export interface DecisionRouteOptions {
+  decisions: AccessDecisions;
+  /** GATEHOUSE_DEVICE_KEY; undefined: every caller is refused. */
+  deviceKey: string | undefined;
+}
+
+const PRESENTED_TYPES = ['card', 'input_code', 'inputCode', 'qr'] as const satisfies readonly IdentifierTypeName[];
+
+const digest = (text: string) => crypto.createHash('sha256').update(text).digest();
+
+/** onRequest check of the device key (Bearer token or `key` query parameter), in constant time. */
+export function deviceKeyGuard(deviceKey: string | undefined) {
+  const expected = deviceKey === undefined ? undefined : digest(deviceKey);
+  return async function guard(request: FastifyRequest): Promise<void> {
+    const query = request.query as { key?: unknown };
+    const given = bearerToken(request) ?? (typeof query?.key === 'string' ? query.key : undefined);
+    if (!expected || given === undefined || !crypto.timingSafeEqual(digest(given), expected)) throw errors.logIn();
+  };
+}
+
+const Answer = Type.Object({
+  handled: Type.Boolean(),
+  access: Type.Optional(Type.Object({ granted: Type.Boolean(), lock_number: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 })) })),
+});
+
+export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = async (app, { decisions, deviceKey }) => {
+  app.post(
+    '/access/remote/validate',
+    {
+      config: { access: 'public' },
+      onRequest: deviceKeyGuard(deviceKey),
+      schema: {
+        tags: ['Access decisions'],
+        summary: 'Decide whether a presented identifier opens the door (for panels)',
+        description: [
+          'Authenticated with the device key (GATEHOUSE_DEVICE_KEY) as `Authorization: Bearer <key>` or `?key=<key>`;',
+          'a missing or wrong key, or no key configured, is 401 `{"error":"Log In"}`. Panel session tokens are not accepted here.',
+          'Granted (`{"handled":true,"access":{"granted":true,"lock_number":N}}`, N from the identifier\'s lock: first 1, second 2, all 0)',
+          'only when the identifier exists, is inside its valid.time window, its owner user (if any) and the identifier are each inside',
+          'at least one of their attached time profiles\' active windows (in GATEHOUSE_TIMEZONE; no profiles attached: no constraint),',
+          'and it has a pass left; a grant uses one pass. Otherwise `{"handled":true,"access":{"granted":false}}` — also for a number',
+          'that does not fit its type. `{"handled":false}` only when the server cannot decide (its store failed): the panel decides itself.',
+          'The user\'s auth_factors and lock_number are the panel\'s own rules and are not evaluated here.',
+          'A body that is not `{"identifier_number": string, "identifier_type": card|input_code|qr}` is a flat 400 (`inputCode` is accepted too).',
+        ].join(' '),
+        security: [{ deviceKey: [] }],
+        querystring: Type.Object({ key: Type.Optional(Type.String({ description: 'The device key, when not sent as a Bearer token' })) }),
+        body: Type.Object({
+          identifier_number: Type.String({ maxLength: 1000 }),
+          identifier_type: Type.Unsafe<(typeof PRESENTED_TYPES)[number]>({ type: 'string', enum: [...PRESENTED_TYPES] }),
+        }),
+        response: { 200: Answer, ...flatErrors },
+      },
+    },
+    async (request) => {
+      try {
+        const decision = await decisions.decide(request.body.identifier_type, request.body.identifier_number);
+        return decision.granted
+          ? { handled: true, access: { granted: true, lock_number: decision.lockNumber } }
+          : { handled: true, access: { granted: false } };
+      } catch (error) {
+        request.log.error({ err: error }, 'access decision failed; the panel decides itself');
+        return { handled: false };
+      }
+    },
+  );
+};

@@ -1,0 +1,75 @@
+/**
+ * Access decisions for panels (access-api.md §7). Granted only when the identifier exists, is
+ * inside its validity window, its owner (if any) and the identifier are each inside at least one
+ * of their attached time profiles' active windows (when any are attached), and — last, so that
+ * a refusal never costs a pass — a pass is left and is used. One indexed query gathers the facts;
+ * a limited identifier costs one more (the conditional update that uses the pass atomically).
+ */
+import type { Store } from '../store/database.ts';
+import { identifiersRepository, type DecisionFacts } from '../store/identifiers.ts';
+import {
+  canonicalType,
+  insideValidTime,
+  lockNumber,
+  numberKey,
+  type IdentifierTypeName,
+  type Lock,
+} from './identifiers.ts';
+import { isActiveAt, type TimeProfileRules } from './time-profiles.ts';
+
+export type Decision = { granted: true; lockNumber: 0 | 1 | 2 } | { granted: false };
+
+const REFUSED: Decision = { granted: false };
+/** Parsed rules by their stored text; bounded so that edits cannot grow it without end. */
+const MAX_CACHED_RULES = 1000;
+
+export interface AccessDecisionOptions {
+  /** IANA time zone in which time profiles are evaluated. */
+  timeZone: string;
+}
+
+export function accessDecisions(store: Store, options: AccessDecisionOptions) {
+  const identifiers = identifiersRepository(store);
+  const parsed = new Map<string, TimeProfileRules>();
+
+  function rulesOf(text: string): TimeProfileRules {
+    let rules = parsed.get(text);
+    if (!rules) {
+      if (parsed.size >= MAX_CACHED_RULES) parsed.clear();
+      rules = JSON.parse(text) as TimeProfileRules;
+      parsed.set(text, rules);
+    }
+    return rules;
+  }
+
+  /** No profiles attached: no constraint; else at least one active. */
+  const insideProfiles = (texts: readonly string[], at: Date) =>
+    texts.length === 0 || texts.some((text) => isActiveAt(rulesOf(text), at, options.timeZone));
+
+  function allowedAt(facts: DecisionFacts, at: Date): boolean {
+    const validity = {
+      time: { is_permanent: facts.time_permanent === 1, from: facts.valid_from, to: facts.valid_to },
+      passes: { is_permanent: facts.passes_permanent === 1, max_passes: null },
+    };
+    return (
+      insideValidTime(validity, Math.floor(at.getTime() / 1000)) &&
+      insideProfiles(facts.identifierRules, at) &&
+      insideProfiles(facts.userRules, at)
+    );
+  }
+
+  return {
+    /** The decision for a presented identifier; store errors propagate (the caller cannot decide then). */
+    async decide(typeName: IdentifierTypeName, number: string, at: Date = new Date()): Promise<Decision> {
+      const type = canonicalType(typeName);
+      const key = numberKey(type, number);
+      if (key === null) return REFUSED;
+      const facts = await identifiers.decisionFacts(store.db, type, key);
+      if (!facts || !allowedAt(facts, at)) return REFUSED;
+      if (facts.passes_permanent !== 1 && !(await identifiers.usePass(store.db, facts.id))) return REFUSED;
+      return { granted: true, lockNumber: lockNumber(facts.lock as Lock) };
+    },
+  };
+}
+
+export type AccessDecisions = ReturnType<typeof accessDecisions>;
