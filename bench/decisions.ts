@@ -4,6 +4,7 @@
  * known ones and unknown ones — to /api/v1/access/remote/validate.
  */
 import crypto from 'node:crypto';
+import { call } from './client.ts';
 import { rng } from './data.ts';
 import type { Server } from './server.ts';
 
@@ -17,21 +18,10 @@ type Load = (url: string, connections: number, options: Record<string, unknown>)
 
 const CARDS = 10_000;
 
-async function send(server: Server, token: string, url: string, body: unknown): Promise<any> {
-  const response = await fetch(`${server.url}${url}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text);
-}
-
 export async function decisionBench(server: Server, token: string, options: { deviceKey: string; load: Load }): Promise<DecisionFigures> {
   const next = rng(7);
   const profile = crypto.randomUUID();
-  await send(server, token, '/api/v1/access/timeprofile/items/link', {
+  await call(server, token, 'POST', '/api/v1/access/timeprofile/items/link', {
     list_items: [
       {
         link_id: profile,
@@ -50,7 +40,7 @@ export async function decisionBench(server: Server, token: string, options: { de
     lock: (['first', 'second', 'all'] as const)[i % 3],
     ...(i % 2 === 0 ? { time_profiles: { link_ids: [profile] } } : {}),
   }));
-  const loaded = await send(server, token, '/api/v1/access/identifier/items/link', { list_items: cards });
+  const loaded = await call(server, token, 'POST', '/api/v1/access/identifier/items/link', { list_items: cards });
   const failed = loaded.result.filter((r: { success: boolean }) => !r.success);
   if (failed.length) throw new Error(`identifiers not loaded: ${JSON.stringify(failed[0])}`);
 

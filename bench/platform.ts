@@ -6,6 +6,7 @@
  */
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
+import { call } from './client.ts';
 import { platformUsers, type PlatformUser } from './data.ts';
 import type { RawTarget } from './raw.ts';
 import type { Server } from './server.ts';
@@ -45,17 +46,6 @@ async function token(server: Server, options: Options): Promise<string> {
   return body.access_token;
 }
 
-async function call(server: Server, bearer: string, method: string, url: string, body: string): Promise<any> {
-  const response = await fetch(`${server.url}${url}`, {
-    method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${bearer}` },
-    ...(body ? { body } : {}),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 500)}`);
-  return JSON.parse(text);
-}
-
 async function sync(server: Server, bearer: string, departmentId: string, users: PlatformUser[], deleteNotExists: boolean): Promise<number> {
   const body = JSON.stringify({ Extra: [{ Name: 'UserId', FieldName: 'External_Id' }], IsFullValidation: false, Users: users });
   const start = performance.now();
@@ -72,7 +62,7 @@ export async function platformBench(server: Server, options: Options): Promise<P
   const second = resyncOf(users);
   const createSeconds = await sync(server, bearer, department.Id, users, false);
   const resyncSeconds = await sync(server, bearer, department.Id, second, true);
-  const members = await call(server, bearer, 'GET', `${BASE}/Department/${department.Id}/Users?PageSize=1`, '');
+  const members = await call(server, bearer, 'GET', `${BASE}/Department/${department.Id}/Users?PageSize=1`);
   if (members.Meta?.TotalItems !== second.length) throw new Error(`department has ${members.Meta?.TotalItems} members after the resync`);
   const figures: PlatformFigures = {
     create: { api: users.length / createSeconds, raw: 0 },

@@ -8,7 +8,6 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -17,15 +16,8 @@ import { accessItems, touched, type AccessItem } from './data.ts';
 import { platformBench, type PlatformFigures } from './platform.ts';
 import { decisionBench, type DecisionFigures } from './decisions.ts';
 import { rawAccessUpsert, type RawTarget } from './raw.ts';
+import { ADMIN_PASSWORD, load, signIn } from './client.ts';
 import { root, startServer, type Server } from './server.ts';
-
-const require = createRequire(import.meta.url);
-const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<{
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-}>;
 
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -37,10 +29,10 @@ const USERS = Number(option('users', '100000'));
 const PLATFORM_USERS = Number(option('platform-users', '50000'));
 const BATCH = 10_000;
 const SECONDS = Number(option('seconds', '5'));
+process.env.BENCH_LOAD_SECONDS = String(SECONDS);
 /** Which parts to run (all by default): access, single, platform, decision. */
 const SECTIONS = new Set(option('sections', 'access,single,platform,decision').split(','));
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
-const ADMIN_PASSWORD = 'bench-admin-password';
 const CLIENT = { id: 'bench-erp', secret: 'bench-erp-secret-0123456789' };
 const DEVICE_KEY = 'bench-device-key';
 
@@ -94,24 +86,6 @@ function batches<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-export async function signIn(server: Server): Promise<string> {
-  const md5 = crypto.createHash('md5').update(ADMIN_PASSWORD).digest('hex');
-  const response = await fetch(`${server.url}/api/v1/login?username=admin&password=${md5}`);
-  if (!response.ok) throw new Error(`login: ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
-}
-
-export async function post(server: Server, token: string, url: string, body: unknown, method = 'POST'): Promise<any> {
-  const response = await fetch(`${server.url}${url}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 500)}`);
-  return JSON.parse(text);
-}
-
 /** Sends the batches one request at a time (bodies serialised beforehand: the client's JSON work
  *  is not the server's); checks every item got `expected`; returns seconds. */
 async function accessPass(server: Server, token: string, parts: AccessItem[][], expected: string): Promise<number> {
@@ -135,12 +109,6 @@ async function accessPass(server: Server, token: string, parts: AccessItem[][], 
   return seconds;
 }
 
-export async function load(url: string, connections: number, options: Record<string, unknown>) {
-  const result = await autocannon({ url, connections, duration: SECONDS, ...options });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
-}
-
 interface StoreRun {
   accessCreate: { api: number; raw: number };
   accessUpdate: { api: number; raw: number };
@@ -152,7 +120,8 @@ interface StoreRun {
   decision?: DecisionFigures;
 }
 
-const SINGLE_BODY = JSON.stringify({ name: 'Walk In', info: 'front desk', auth_factors: ['card'], lock_number: 1, is_custom_user_access: false });
+/** Walk-ins at the front desk: realistic, mostly distinct people. */
+const SINGLE_BODIES = accessItems(1000, 5).map(({ link_id: _unused, ...fields }) => JSON.stringify(fields));
 
 async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promise<StoreRun> {
   const parts = batches(items, BATCH);
@@ -174,9 +143,8 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
     const bulkMemory = server.peakRss() - before;
     const updateSeconds = await accessPass(server, token, updates, 'updated');
     const single = await load(`${server.url}/api/v1/access/users/item`, 32, {
-      method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: SINGLE_BODY,
+      requests: SINGLE_BODIES.map((body) => ({ method: 'POST', body })),
     });
     const platform = SECTIONS.has('platform') ? await platformBench(server, { clientId: CLIENT.id, clientSecret: CLIENT.secret, users: PLATFORM_USERS }) : undefined;
     const decision = SECTIONS.has('decision') ? await decisionBench(server, token, { deviceKey: DEVICE_KEY, load }) : undefined;
@@ -209,7 +177,7 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
 
   const bare = await startServer('bench/bare-server.ts', {});
   try {
-    figures.bare = await load(`${bare.url}/bare`, 32, { method: 'POST', headers: { 'content-type': 'application/json' }, body: SINGLE_BODY });
+    figures.bare = await load(`${bare.url}/bare`, 32, { headers: { 'content-type': 'application/json' }, requests: SINGLE_BODIES.map((body) => ({ method: 'POST', body })) });
   } finally {
     await bare.stop();
   }

@@ -3,7 +3,8 @@
  * matching (link_id, then one unlinked user of the same name, else create) and per-item results.
  * Bulk work is set-based: a fixed number of queries per request, whatever its size.
  */
-import { nowIso, type Queryable, type Store, type Tx } from '../store/database.ts';
+import { nowIso, type Store, type Tx } from '../store/database.ts';
+import { writeBatcher } from './write-batcher.ts';
 import { rowToUser, userToRow, usersRepository, type AccessRow, type UserKey, type UserRow } from '../store/users.ts';
 import {
   CapacityError,
@@ -72,24 +73,35 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
     user.modified_at = now;
   }
 
+  /** Writes a batch of single creates in one transaction; past the capacity, the rest fail. */
+  const createOne = writeBatcher<AccessFields, { id: number; has_dublicates: boolean }>((batch) =>
+    store.transaction(
+      async (tx) => {
+        const room = maxUsers === undefined ? batch.length : Math.max(0, maxUsers - (await users.count(tx)));
+        const accepted = batch.slice(0, room);
+        const ids = await store.allocateIds(tx, 'users', accepted.length);
+        const now = nowIso();
+        const rows = accepted.map((fields, i) =>
+          userToRow({ ...newUser(ids[i], null, now), ...fields, auth_factors: canonicalAuthFactors(fields.auth_factors) }, nameKey),
+        );
+        await users.upsert(tx, rows);
+        const duplicated = await users.duplicatedNameKeys(tx, [...new Set(rows.map((r) => r.name_key))]);
+        return batch.map((_, i) =>
+          i < rows.length
+            ? { ok: true, value: { id: ids[i], has_dublicates: duplicated.has(rows[i].name_key) } }
+            : { ok: false, error: new CapacityError('entities') },
+        );
+      },
+      { exclusive: maxUsers !== undefined },
+    ),
+  );
+
   return {
     users,
 
-    async create(fields: AccessFields): Promise<{ id: number; has_dublicates: boolean }> {
-      const now = nowIso();
-      const row = userToRow({ ...newUser(0, null, now), ...fields, auth_factors: canonicalAuthFactors(fields.auth_factors) }, nameKey);
-      const insert = async (db: Queryable) => {
-        const id = await users.insertReturningId(db, row);
-        return { id, has_dublicates: await users.nameTakenByAnother(db, row.name_key, id) };
-      };
-      if (maxUsers === undefined) return insert(store.db);
-      return store.transaction(
-        async (tx) => {
-          if ((await users.count(tx)) >= maxUsers) throw new CapacityError('entities');
-          return insert(tx);
-        },
-        { exclusive: true },
-      );
+    /** U1: one user; concurrent creates are committed together (see write-batcher.ts). */
+    create(fields: AccessFields): Promise<{ id: number; has_dublicates: boolean }> {
+      return createOne(fields);
     },
 
     async get(id: number): Promise<User> {
@@ -118,8 +130,8 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
 
     /** has_dublicates for each of the given users (another user has the same name key). */
     async duplicateFlags(list: readonly { id: number; name: string }[]): Promise<Map<number, boolean>> {
-      const counts = await users.countByNameKeys(store.db, [...new Set(list.map((u) => nameKey(u.name)))]);
-      return new Map(list.map((u) => [u.id, (counts.get(nameKey(u.name)) ?? 0) > 1]));
+      const duplicated = await users.duplicatedNameKeys(store.db, [...new Set(list.map((u) => nameKey(u.name)))]);
+      return new Map(list.map((u) => [u.id, duplicated.has(nameKey(u.name))]));
     },
 
     /** Seed 000: create/update users by link_id, in order, in one transaction. */

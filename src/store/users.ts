@@ -2,7 +2,7 @@
  * The users table: reads by key sets (one query per key kind, whatever the batch size) and
  * set-based writes (one multi-row upsert per chunk; `unnest` arrays on PostgreSQL).
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { decodeAuthFactors, encodeAuthFactors, type User } from '../directory/users.ts';
 import type { Queryable, RowWriteSpec, Store, Tx } from './database.ts';
 import type { UsersTable } from './schema.ts';
@@ -123,18 +123,16 @@ export function usersRepository(store: Store) {
       return db.selectFrom('users').selectAll().where(store.inList('link_id', linkIds, 'text')).execute();
     },
 
-    /** How many users carry each of the name keys (keys with none are absent). */
-    async countByNameKeys(db: Queryable, keys: readonly string[]): Promise<Map<string, number>> {
-      const counts = new Map<string, number>();
-      if (keys.length === 0) return counts;
-      const rows = await db
-        .selectFrom('users')
-        .select(['name_key', (eb) => eb.fn.countAll<number>().as('n')])
-        .where(store.inList('name_key', keys, 'text'))
-        .groupBy('name_key')
-        .execute();
-      for (const row of rows) counts.set(row.name_key, Number(row.n));
-      return counts;
+    /**
+     * The keys among `keys` that two or more users carry. One statement; each key reads at most
+     * two index entries, however many users share a name.
+     */
+    async duplicatedNameKeys(db: Queryable, keys: readonly string[]): Promise<Set<string>> {
+      if (keys.length === 0) return new Set();
+      const probes = keys.map((key) => sql`select * from (select name_key from users where name_key = ${key} limit 2) as p`);
+      const result = await sql<{ name_key: string }>`select name_key from (${sql.join(probes, sql` union all `)}) as found
+        group by name_key having count(*) > 1`.execute(db);
+      return new Set(result.rows.map((row) => row.name_key));
     },
 
     async count(db: Queryable): Promise<number> {
@@ -188,13 +186,6 @@ export function usersRepository(store: Store) {
         });
       }
       return stats;
-    },
-
-    /** Inserts a new user (the store assigns its id) and returns the id. */
-    async insertReturningId(db: Queryable, row: UserRow): Promise<number> {
-      const { id: _assigned, ...values } = row;
-      const inserted = await db.insertInto('users').values(values).returning('id').executeTakeFirstOrThrow();
-      return Number(inserted.id);
     },
 
     /** Is there a user other than `id` with this name key? */

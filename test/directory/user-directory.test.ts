@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userDirectory, type BulkUserItem } from '../../src/directory/user-directory.ts';
 import type { Store } from '../../src/store/database.ts';
+import { CapacityError } from '../../src/directory/users.ts';
 import { STORE_KINDS, newStoreLocation, openAt, type TestStoreLocation } from '../helpers/stores.ts';
 
 function items(count: number, prefix: string): BulkUserItem[] {
@@ -51,6 +52,35 @@ describe.each(STORE_KINDS)('user directory (%s)', (kind) => {
     expect(largeUpdate).toBeLessThanOrEqual(smallCreate + writeChunks);
     const deletes = await countQueries(() => directory.bulkDeleteByLinkId(large.map((i) => i.link_id)));
     expect(deletes).toBeLessThanOrEqual(6);
+  });
+
+  it('concurrent single creates are committed together, each with its own id and flag', async () => {
+    const directory = userDirectory(store);
+    const fields = (name: string) => ({ name, info: '', auth_factors: ['card' as const], lock_number: 0 as const, is_custom_user_access: false });
+    const spent = await countQueries(async () => {
+      const created = await Promise.all(Array.from({ length: 20 }, (_, i) => directory.create(fields(i < 2 ? 'Same Name' : `Walk In ${i}`))));
+      expect(new Set(created.map((c) => c.id)).size).toBe(20);
+      expect(created.map((c) => c.has_dublicates)).toEqual(Array.from({ length: 20 }, (_, i) => i < 2));
+    });
+    // One transaction for the batch: begin, id reservation, insert, duplicate check, commit.
+    expect(spent).toBeLessThanOrEqual(8);
+    const alone = await directory.create(fields('walk in 5'));
+    expect(alone.has_dublicates).toBe(true);
+  });
+
+  it('concurrent creates past the capacity: exactly the room left succeeds', async () => {
+    const location2 = await newStoreLocation(kind);
+    const capped = await openAt(location2);
+    try {
+      const directory = userDirectory(capped, { maxUsers: 5 });
+      const fields = { name: 'Capped', info: '', auth_factors: ['card' as const], lock_number: 0 as const, is_custom_user_access: false };
+      const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => directory.create(fields)));
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(5);
+      expect(outcomes.filter((o) => o.status === 'rejected').every((o) => (o as PromiseRejectedResult).reason instanceof CapacityError)).toBe(true);
+    } finally {
+      await capped.close();
+      await location2.dispose();
+    }
   });
 
   it('a failure inside the bulk transaction writes nothing', async () => {

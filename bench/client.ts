@@ -1,0 +1,40 @@
+/** The bench's HTTP client side: sign-in, JSON calls, and load through autocannon. */
+import crypto from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Server } from './server.ts';
+
+export const ADMIN_PASSWORD = 'bench-admin-password';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<{
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}>;
+
+export async function signIn(server: Server): Promise<string> {
+  const md5 = crypto.createHash('md5').update(ADMIN_PASSWORD).digest('hex');
+  const response = await fetch(`${server.url}/api/v1/login?username=admin&password=${md5}`);
+  if (!response.ok) throw new Error(`login: ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+/** A JSON call with a bearer token; a body only when given. Throws on a non-2xx answer. */
+export async function call(server: Server, bearer: string, method: string, url: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${server.url}${url}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${bearer}` },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text);
+}
+
+export async function load(url: string, connections: number, options: Record<string, unknown>) {
+  const result = await autocannon({ url, connections, duration: Number(process.env.BENCH_LOAD_SECONDS ?? 5), ...options });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
