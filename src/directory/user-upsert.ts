@@ -38,7 +38,17 @@ export interface Plan {
   /** One row per candidate, in order; new users have id 0 until ids are allocated. */
   users: User[];
   created: User[];
+  /** Existing users as they were read, so that unchanged ones are not written again. */
+  before: Map<User, UserRow>;
   problems: Problem[];
+}
+
+/** Same content, whatever the modification time says. */
+function sameRow(a: UserRow, b: UserRow): boolean {
+  for (const column of Object.keys(a) as (keyof UserRow)[]) {
+    if (column !== 'modified_at' && a[column] !== b[column]) return false;
+  }
+  return true;
 }
 
 const ID_KEY = keyField('User', 'Id', 'Id');
@@ -143,13 +153,13 @@ export function userUpserts(store: Store) {
         });
       }
     }
-    const holders = await repo.usersByKey(tx, key, [...given.keys()]);
+    const holders = await repo.holdersByKey(tx, key, [...given.keys()]);
     for (const holder of holders) {
-      for (const i of given.get(holder[key.column] as string) ?? []) {
-        if (users[i]!.id !== Number(holder.id)) {
+      for (const i of given.get(holder.value as string) ?? []) {
+        if (users[i]!.id !== holder.id) {
           problems.push({
             index: candidates[i].index,
-            message: `${candidates[i].label(field)}: ${shown(valueAt(i))} is already used by another user (Id ${Number(holder.id)})`,
+            message: `${candidates[i].label(field)}: ${shown(valueAt(i))} is already used by another user (Id ${holder.id})`,
           });
         }
       }
@@ -164,6 +174,12 @@ export function userUpserts(store: Store) {
       const find = await lookUp(tx, candidates);
       const users: User[] = [];
       const created: User[] = [];
+      const before = new Map<User, UserRow>();
+      const existing = (row: UserRow): User => {
+        const user = rowToUser(row);
+        before.set(user, userToRow(user, nameKey));
+        return user;
+      };
       const seen = new Map<string, number[]>();
       // Per candidate: its user, or undefined when its key failed (nothing more is checked for it).
       const targets: (User | undefined)[] = [];
@@ -176,7 +192,7 @@ export function userUpserts(store: Store) {
           const id = ref.kind === 'id' ? ref.id : (ref.value as number);
           const row = find(ID_KEY, id)[0];
           if (!row) problems.push({ index: c.index, message: `${c.label(c.refField)}: no user has Id ${id}`, notFound: true });
-          else user = rowToUser(row);
+          else user = existing(row);
           identity = `id:${id}`;
         } else if (ref.kind === 'key') {
           const rows = find(ref.key, ref.value);
@@ -184,7 +200,7 @@ export function userUpserts(store: Store) {
           if (rows.length > 1) {
             problems.push({ index: c.index, message: `${c.label(c.refField)}: ${MULTIPLE_ROWS} (${ref.key.name} ${shown(ref.raw)})` });
           } else if (rows.length === 1) {
-            user = rowToUser(rows[0]);
+            user = existing(rows[0]);
             identity = `id:${user.id}`;
           } else {
             user = newUser(0, null, now);
@@ -234,15 +250,25 @@ export function userUpserts(store: Store) {
         }
       }
       problems.sort((a, b) => a.index - b.index);
-      return { users, created, problems };
+      return { users, created, before, problems };
     },
 
-    /** Gives the new users their ids and writes every user of the plan (one statement per chunk). */
+    /**
+     * Gives the new users their ids and writes the users of the plan that are new or changed
+     * (one statement per chunk); an unchanged user keeps its row, ModifiedOn included.
+     */
     async write(tx: Tx, plan: Plan): Promise<UserRow[]> {
       const ids = await store.allocateUserIds(tx, plan.created.length);
       plan.created.forEach((user, i) => (user.id = ids[i]));
-      const rows = plan.users.map((u) => userToRow(u, nameKey));
-      await usersRepository(store).upsert(tx, rows);
+      const changed: UserRow[] = [];
+      const rows = plan.users.map((user) => {
+        const row = userToRow(user, nameKey);
+        const old = plan.before.get(user);
+        if (old && sameRow(old, row)) return old;
+        changed.push(row);
+        return row;
+      });
+      await usersRepository(store).upsert(tx, changed);
       return rows;
     },
   };

@@ -5,7 +5,7 @@
  */
 import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { KeyField } from '../directory/keys.ts';
-import { chunk, type Queryable, type Store } from './database.ts';
+import type { Queryable, RowWriteSpec, Store, Tx } from './database.ts';
 import { compileFilter, compileOrders, type EntityFields } from './list-query.ts';
 import type { FilterNode } from '../api/platform/query-language.ts';
 import type { DepartmentsTable } from './schema.ts';
@@ -75,6 +75,15 @@ function byKeyValues<T extends 'users' | 'departments'>(store: Store, q: Queryab
     .execute();
 }
 
+const MEMBERSHIP_INSERT: RowWriteSpec = {
+  table: 'memberships',
+  columns: [
+    { name: 'department_id', type: 'text' },
+    { name: 'user_id', type: 'int4' },
+  ],
+  suffix: 'on conflict do nothing',
+};
+
 export function departmentsRepository(store: Store) {
   const dialect = store.kind;
 
@@ -109,6 +118,17 @@ export function departmentsRepository(store: Store) {
     async usersByKey(q: Queryable, key: KeyField, values: readonly (string | number)[]): Promise<UserRow[]> {
       if (values.length === 0) return [];
       return byKeyValues(store, q, 'users', key, values);
+    },
+
+    /** Who holds each value of a unique key: just the id and the value, for uniqueness checks. */
+    async holdersByKey(q: Queryable, key: KeyField, values: readonly (string | number)[]): Promise<{ id: number; value: string | number }[]> {
+      if (values.length === 0) return [];
+      const rows = await q
+        .selectFrom('users')
+        .select(['users.id', sql.ref<string | number>(`users.${key.column}`).as('value')])
+        .where(store.inList(sql.ref(`users.${key.column}`), values, key.type))
+        .execute();
+      return rows.map((row) => ({ id: Number(row.id), value: row.value }));
     },
 
     async departmentsByIds(q: Queryable, ids: readonly string[]): Promise<DepartmentRow[]> {
@@ -146,21 +166,8 @@ export function departmentsRepository(store: Store) {
     },
 
     /** Adds the users to the department; existing memberships stay as they are. */
-    async addMembers(q: Queryable, departmentId: string, userIds: readonly number[]): Promise<void> {
-      if (userIds.length === 0) return;
-      if (store.kind === 'postgres') {
-        await sql`insert into memberships (department_id, user_id)
-          select ${departmentId}, u from unnest(${userIds}::int4[]) as u
-          on conflict do nothing`.execute(q);
-        return;
-      }
-      for (const part of chunk(userIds, store.maxRowsPerStatement(2))) {
-        await q
-          .insertInto('memberships')
-          .values(part.map((user_id) => ({ department_id: departmentId, user_id })))
-          .onConflict((oc) => oc.doNothing())
-          .execute();
-      }
+    async addMembers(tx: Tx, departmentId: string, userIds: readonly number[]): Promise<void> {
+      await store.insertRows(tx, MEMBERSHIP_INSERT, userIds.map((id) => [departmentId, id]));
     },
 
     async removeMember(q: Queryable, departmentId: string, userId: number): Promise<boolean> {
