@@ -49,10 +49,20 @@ function jsonList(value: unknown): string[] {
   return Array.isArray(list) ? (list as string[]) : [];
 }
 
+type FactsRow = Omit<DecisionFacts, 'identifierRules' | 'userRules'> & { identifier_rules: unknown; user_rules: unknown };
+
 export function identifiersRepository(store: Store) {
   const keyed = keyedTable<IdentifierRow>(store, 'identifiers');
   const agg = (expr: RawBuilder<unknown>) =>
     store.kind === 'postgres' ? sql`coalesce(json_agg(${expr}), '[]'::json)` : sql`json_group_array(${expr})`;
+
+  const decisionQuery = sql<FactsRow>`
+    select i.id, i.lock, i.time_permanent, i.valid_from, i.valid_to, i.passes_permanent,
+      (select ${agg(sql`tp.rules`)} from identifier_time_profiles l join time_profiles tp on tp.id = l.time_profile_id
+        where l.identifier_id = i.id) as identifier_rules,
+      (select ${agg(sql`tp.rules`)} from user_time_profiles l join time_profiles tp on tp.id = l.time_profile_id
+        where l.user_id = i.user_id) as user_rules
+    from identifiers i where i.number_key = ${'key'} and i.type = ${'type'}`.compile(store.db);
 
   return {
     ...keyed,
@@ -121,13 +131,8 @@ export function identifiersRepository(store: Store) {
 
     /** The decision facts of the identifier with this type and number key: one indexed query. */
     async decisionFacts(db: Queryable, type: string, key: string): Promise<DecisionFacts | undefined> {
-      const result = await sql<Omit<DecisionFacts, 'identifierRules' | 'userRules'> & { identifier_rules: unknown; user_rules: unknown }>`
-        select i.id, i.lock, i.time_permanent, i.valid_from, i.valid_to, i.passes_permanent,
-          (select ${agg(sql`tp.rules`)} from identifier_time_profiles l join time_profiles tp on tp.id = l.time_profile_id
-            where l.identifier_id = i.id) as identifier_rules,
-          (select ${agg(sql`tp.rules`)} from user_time_profiles l join time_profiles tp on tp.id = l.time_profile_id
-            where l.user_id = i.user_id) as user_rules
-        from identifiers i where i.number_key = ${key} and i.type = ${type}`.execute(db);
+      // The hottest query there is (every door a panel asks about): its SQL is compiled once.
+      const result = await db.executeQuery<FactsRow>({ ...decisionQuery, parameters: [key, type] });
       const row = result.rows[0];
       if (!row) return undefined;
       return {
