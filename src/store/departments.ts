@@ -5,13 +5,15 @@
  */
 import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { KeyField } from '../directory/keys.ts';
-import type { Queryable, RowWriteSpec, Store, Tx } from './database.ts';
+import { rowWriter } from './bulk-write.ts';
+import type { Queryable, Store, Tx } from './database.ts';
 import { compileFilter, compileOrders, type EntityFields } from './list-query.ts';
 import type { FilterNode } from '../api/platform/query-language.ts';
-import type { DepartmentsTable } from './schema.ts';
+import type { DepartmentsTable, MembershipsTable } from './schema.ts';
 import type { UserRow } from './users.ts';
 
 export type DepartmentRow = Selectable<DepartmentsTable>;
+type MembershipRow = Selectable<MembershipsTable>;
 
 /** Department fields of the list queries (Filters, Orders, Fields). */
 export const DEPARTMENT_ENTITY: EntityFields = {
@@ -75,17 +77,18 @@ function byKeyValues<T extends 'users' | 'departments'>(store: Store, q: Queryab
     .execute();
 }
 
-const MEMBERSHIP_INSERT: RowWriteSpec = {
-  table: 'memberships',
-  columns: [
-    { name: 'department_id', type: 'text' },
-    { name: 'user_id', type: 'int4' },
-  ],
-  suffix: 'on conflict do nothing',
-};
 
 export function departmentsRepository(store: Store) {
   const dialect = store.kind;
+  const addMemberships = rowWriter<MembershipRow>(store, {
+    table: 'memberships',
+    columns: [
+      { name: 'department_id', type: 'text' },
+      { name: 'user_id', type: 'int4' },
+    ],
+    conflict: ['department_id', 'user_id'],
+    ignoreConflicts: true,
+  });
 
   async function list<Row>(
     q: Queryable,
@@ -167,7 +170,7 @@ export function departmentsRepository(store: Store) {
 
     /** Adds the users to the department; existing memberships stay as they are. */
     async addMembers(tx: Tx, departmentId: string, userIds: readonly number[]): Promise<void> {
-      await store.insertRows(tx, MEMBERSHIP_INSERT, userIds.map((id) => [departmentId, id]));
+      await addMemberships(tx, userIds.map((user_id) => ({ department_id: departmentId, user_id })));
     },
 
     async removeMember(q: Queryable, departmentId: string, userId: number): Promise<boolean> {

@@ -4,7 +4,8 @@
  */
 import { sql, type Selectable } from 'kysely';
 import { decodeAuthFactors, encodeAuthFactors, type User } from '../directory/users.ts';
-import type { Queryable, RowWriteSpec, Store, Tx } from './database.ts';
+import { rowWriter, type RowTable } from './bulk-write.ts';
+import type { Queryable, Store } from './database.ts';
 import type { UsersTable } from './schema.ts';
 
 export type UserRow = Selectable<UsersTable>;
@@ -51,7 +52,7 @@ export function userToRow(user: User, nameKeyOf: (name: string) => string): User
   };
 }
 
-const FULL_COLUMNS: RowWriteSpec['columns'] = [
+const COLUMNS: RowTable<UserRow>['columns'] = [
   { name: 'id', type: 'int4' },
   { name: 'link_id', type: 'text' },
   { name: 'name', type: 'text' },
@@ -71,27 +72,8 @@ const FULL_COLUMNS: RowWriteSpec['columns'] = [
   { name: 'last_login', type: 'text' },
 ];
 
-function upsertSpec(columns: RowWriteSpec['columns']): RowWriteSpec {
-  const updated = columns.filter((c) => c.name !== 'id' && c.name !== 'created_at').map((c) => `${c.name} = excluded.${c.name}`);
-  return { table: 'users', columns, suffix: `on conflict (id) do update set ${updated.join(', ')}` };
-}
-
-/** Whole rows: inserted, or replacing the row of the same id (created_at kept). */
-const FULL_UPSERT = upsertSpec(FULL_COLUMNS);
-
-/** The panel dialect's part of a row (link_id and the five fields); other columns keep their values. */
-const ACCESS_UPSERT = upsertSpec([
-  { name: 'id', type: 'int4' },
-  { name: 'link_id', type: 'text' },
-  { name: 'name', type: 'text' },
-  { name: 'name_key', type: 'text' },
-  { name: 'info', type: 'text' },
-  { name: 'auth_factors', type: 'text' },
-  { name: 'lock_number', type: 'int4' },
-  { name: 'is_custom_user_access', type: 'int4' },
-  { name: 'created_at', type: 'text' },
-  { name: 'modified_at', type: 'text' },
-]);
+/** The panel dialect's part of a row: link_id and the five fields (with their bookkeeping). */
+const ACCESS_COLUMNS = new Set<string>(['id', 'link_id', 'name', 'name_key', 'info', 'auth_factors', 'lock_number', 'is_custom_user_access', 'created_at', 'modified_at']);
 
 export type AccessRow = Pick<
   UserRow,
@@ -141,18 +123,14 @@ export function usersRepository(store: Store) {
     },
 
     /** Writes whole rows: inserts the new ids, replaces the existing ones (created_at kept). */
-    async upsert(tx: Tx, rows: readonly UserRow[]): Promise<void> {
-      await store.insertRows(tx, FULL_UPSERT, rows.map((r) => FULL_COLUMNS.map((c) => r[c.name as keyof UserRow])));
-    },
+    upsert: rowWriter<UserRow>(store, { table: 'users', columns: COLUMNS, keepOnUpdate: ['created_at'] }),
 
     /** Writes the panel dialect's columns: new ids are inserted, existing rows keep their other columns. */
-    async upsertAccess(tx: Tx, rows: readonly AccessRow[]): Promise<void> {
-      await store.insertRows(
-        tx,
-        ACCESS_UPSERT,
-        rows.map((r) => [r.id, r.link_id, r.name, r.name_key, r.info, r.auth_factors, r.lock_number, r.is_custom_user_access, r.created_at, r.modified_at]),
-      );
-    },
+    upsertAccess: rowWriter<AccessRow>(store, {
+      table: 'users',
+      columns: COLUMNS.filter((c) => ACCESS_COLUMNS.has(c.name)) as RowTable<AccessRow>['columns'],
+      keepOnUpdate: ['created_at'],
+    }),
 
     async keysByLinkIds(db: Queryable, linkIds: readonly string[]): Promise<UserKey[]> {
       if (linkIds.length === 0) return [];
