@@ -13,7 +13,10 @@ import {
   type EntityFields,
 } from '../../src/store/list-query.ts';
 
-const PG_URL = 'postgres://root@127.0.0.1:5432/test';
+import { TEST_DATABASE_URL } from '../helpers/postgres.ts';
+import { STORE_KINDS } from '../helpers/stores.ts';
+
+const PG_URL = TEST_DATABASE_URL;
 
 const Department: EntityFields = {
   table: 'departments',
@@ -346,12 +349,8 @@ function storeSuite(kind: Dialect) {
   });
 }
 
-describe('list-query on SQLite (better-sqlite3, in memory)', () => {
-  storeSuite('sqlite');
-});
-
-describe('list-query on PostgreSQL', () => {
-  storeSuite('postgres');
+describe.each(STORE_KINDS)('list-query on %s', (kind) => {
+  storeSuite(kind);
 });
 
 describe('list-query errors (QueryLanguageError, no database)', () => {
