@@ -1,0 +1,54 @@
+/**
+ * Bad input that only PostgreSQL used to refuse (NUL in text, numbers past int4): a 400 naming
+ * the field on both stores, never a 500, and nothing written.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../helpers/app.ts';
+import { apartmentBody, profileBody, userBody, uuid } from '../../helpers/access.ts';
+import { STORE_KINDS } from '../../helpers/stores.ts';
+
+describe.each(STORE_KINDS)('Panel dialect: NUL in text and numbers past int4 (%s)', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(kind);
+  });
+  afterAll(() => t.dispose());
+
+  const expect400 = async (options: Parameters<TestApp['call']>[0], error: string) => {
+    const response = await t.call(options);
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json()).toEqual({ error });
+  };
+
+  it('refuses NUL in body text, naming the field, and writes nothing', async () => {
+    await expect400({ method: 'POST', url: '/api/v1/access/users/item', payload: userBody('A\u0000B') }, 'Wrong JSON body: value `name` is out of range');
+    await expect400({ method: 'POST', url: '/api/v1/access/users/item', payload: userBody('Ann', { info: '\u0000' }) }, 'Wrong JSON body: value `info` is out of range');
+    await expect400({ method: 'POST', url: '/api/v1/access/timeprofile', payload: profileBody(0, 10, { name: 'x\u0000' }) }, 'Wrong JSON body: value `name` is out of range');
+    await expect400({ method: 'POST', url: '/api/v1/apartment/item', payload: apartmentBody(1, { apartment_name: 'F\u0000' }) }, 'Wrong JSON body: value `apartment_name` is out of range');
+    await expect400(
+      { method: 'POST', url: '/api/v1/accounts', payload: { username: 'x\u0000', password: 'password-123', account_type: 'manager' } },
+      'Wrong JSON body: value `username` is out of range',
+    );
+    // In a bulk: the first failing item is named, and the valid item before it is not applied.
+    await expect400(
+      {
+        method: 'POST',
+        url: '/api/v1/access/users/items/link',
+        payload: { list_items: [userBody('Fine', { link_id: uuid(1) }), userBody('Bad\u0000', { link_id: uuid(2) })] },
+      },
+      'Wrong JSON body: value `list_items[1].name` is out of range',
+    );
+    const users = await t.call({ method: 'GET', url: '/api/v1/access/users/items' });
+    expect(users.json().list_option.pagination.total_items).toBe(0);
+  });
+
+  it('refuses NUL in path and query parameters', async () => {
+    await expect400({ method: 'DELETE', url: '/api/v1/accounts/x%00' }, 'Wrong path parameter `username`');
+    await expect400(
+      { method: 'GET', url: '/api/v1/access/users/items?filter_field=name&filter_value=a%00' },
+      'Wrong query parameter `filter_value`',
+    );
+    const login = await t.app.inject({ method: 'GET', url: '/api/v1/login?username=ad%00min&password=0123456789abcdef0123456789abcdef' });
+    expect(login.statusCode, login.body).toBe(400);
+  });
+});
