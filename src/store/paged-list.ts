@@ -36,6 +36,10 @@ export async function pagedList<Row>(
     if (spec.filter.type === 'contains') {
       const column = field.lowerColumn ? sql.ref(field.lowerColumn) : sql`lower(${sql.ref(field.column)})`;
       conditions.push(sql<SqlBool>`${column} like ${`%${escapeLike(String(spec.filter.value).toLowerCase())}%`} escape '\\'`);
+    } else if (field.type === 'number') {
+      // Bound as bigint: PostgreSQL types a parameter compared with an `integer` column as int4,
+      // and a value past its range would fail the query instead of matching nothing.
+      conditions.push(sql<SqlBool>`${sql.ref(field.column)} = cast(${spec.filter.value} as bigint)`);
     } else {
       conditions.push(sql<SqlBool>`${sql.ref(field.column)} = ${spec.filter.value}`);
     }

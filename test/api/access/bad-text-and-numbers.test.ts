@@ -51,4 +51,21 @@ describe.each(STORE_KINDS)('Panel dialect: NUL in text and numbers past int4 (%s
     const login = await t.app.inject({ method: 'GET', url: '/api/v1/login?username=ad%00min&password=0123456789abcdef0123456789abcdef' });
     expect(login.statusCode, login.body).toBe(400);
   });
+
+  it('filters a number field by a value past int4 as matching nothing', async () => {
+    await t.call({ method: 'POST', url: '/api/v1/access/users/item', payload: userBody('Ann') });
+    for (const url of [
+      '/api/v1/access/users/items?filter_field=item_uid&filter_value=2147483648',
+      '/api/v1/access/users/items?filter_field=lock_number&filter_format=number&filter_value=-99999999999',
+      '/api/v1/access/identifier/items?filter_field=uid&filter_value=99999999999',
+      '/api/v1/access/timeprofile/items?filter_field=uid&filter_value=99999999999',
+      '/api/v1/apartment/items?filter_field=apartment_address.building&filter_value=99999999999',
+    ]) {
+      const response = await t.call({ method: 'GET', url });
+      expect(response.statusCode, `${url}: ${response.body}`).toBe(200);
+      expect(response.json().list_items).toEqual([]);
+    }
+    const one = await t.call({ method: 'GET', url: '/api/v1/access/users/items?filter_field=lock_number&filter_value=0' });
+    expect(one.json().list_items.map((u: { name: string }) => u.name)).toEqual(['Ann']);
+  });
 });

@@ -48,6 +48,18 @@ describe.each(STORE_KINDS)('Platform: NUL in text, big integers and far pages (%
     expect(expectError(await call('GET', `/Departments?filters=${encodeURIComponent('Name = x\u0000')}`), 400)[0]).toMatch(/^Query parameter 'Filters': /);
   });
 
+  it('filters an integer field by values past int4 as matching nothing (or everything)', async () => {
+    const names = async (filters: string) => {
+      const response = await call('GET', `/Users?Filters=${encodeURIComponent(filters)}`);
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json().Data.map((u: { Name: string }) => u.Name);
+    };
+    expect(await names('Id = 99999999999')).toEqual([]);
+    expect(await names('Id In 1,99999999999')).toHaveLength(1);
+    expect(await names('Id < 9007199254740991')).toEqual(['Ann']);
+    expect(await names('Id > -99999999999')).toEqual(['Ann']);
+  });
+
   it('token endpoint: NUL in a client parameter is an OAuth error, not a 500', async () => {
     const response = await t.app.inject({
       method: 'POST',
