@@ -6,6 +6,9 @@ const NullableText = (max: number, description?: string) => Type.Union([Text(max
 
 export const UNSET_DATE = '1900-01-01T00:00:00Z';
 
+/** The last page a list may ask for: its offset at the largest PageSize is still a safe integer. */
+export const MAX_PAGE = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
 /** `FieldType`: a related record by one of its key fields. */
 export const FieldType = Type.Object(
   {
@@ -40,7 +43,8 @@ export const ListQueryProps = {
   Fields: Type.Optional(Text(4000, 'Comma list of fields to return; empty or * = all')),
   Filters: Type.Optional(Text(4000, 'e.g. `(Name = My Department) AND (CreatedOn > 2021-01-01)`')),
   Orders: Type.Optional(Text(4000, 'e.g. `Name DESC, CreatedOn ASC`')),
-  CurrentPage: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 1, description: '0 and 1 both mean the first page' }),
+  // Any page whose offset (page × PageSize) is a safe integer: a page past the end is an empty Data.
+  CurrentPage: Type.Integer({ minimum: 0, maximum: MAX_PAGE, default: 1, description: '0 and 1 both mean the first page; a page past the end has no Data' }),
   PageSize: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
 };
 export const ListQuery = Type.Object(ListQueryProps);

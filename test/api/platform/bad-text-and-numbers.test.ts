@@ -60,6 +60,17 @@ describe.each(STORE_KINDS)('Platform: NUL in text, big integers and far pages (%
     expect(await names('Id > -99999999999')).toEqual(['Ann']);
   });
 
+  it('answers a page far past the end with no Data', async () => {
+    for (const url of ['/Users?CurrentPage=2147483648&PageSize=1000', '/Departments?CurrentPage=9007199254740&PageSize=1000']) {
+      const response = await call('GET', url);
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json().Data).toEqual([]);
+    }
+    const meta = (await call('GET', '/Users?currentpage=2147483648')).json().Meta;
+    expect(meta).toEqual({ TotalItems: 1, CurrentPage: 2147483648, PageSize: 50, Type: 'User' });
+    expect(expectError(await call('GET', '/Users?CurrentPage=9007199254740993'), 400)[0]).toMatch(/^Query parameter 'CurrentPage': /);
+  });
+
   it('token endpoint: NUL in a client parameter is an OAuth error, not a 500', async () => {
     const response = await t.app.inject({
       method: 'POST',
