@@ -49,9 +49,11 @@ export async function pagedList<Row>(
   const countResult = await sql<{ n: number | string }>`select count(*) as n from ${from} ${where}`.execute(db);
   const total = Number(countResult.rows[0]?.n ?? 0);
   const direction = sql.raw(spec.sort.direction === 'desc' ? 'desc' : 'asc');
+  // Unset (NULL) sorts after every value, on both stores (PostgreSQL's own order; SQLite's is the reverse).
+  const nulls = sql.raw(spec.sort.direction === 'desc' ? 'nulls first' : 'nulls last');
   const tieBreak = spec.sort.column === 'id' ? sql`` : sql`, id ${direction}`;
   const result = await sql<Row>`select * from ${from} ${where}
-    order by ${sql.ref(spec.sort.column)} ${direction}${tieBreak}
+    order by ${sql.ref(spec.sort.column)} ${direction} ${nulls}${tieBreak}
     limit ${spec.limit} offset ${(spec.page - 1) * spec.limit}`.execute(db);
   return { rows: result.rows, total };
 }

@@ -42,7 +42,7 @@ export const NameQuery = Type.Object({
 export const ListQueryProps = {
   Fields: Type.Optional(Text(4000, 'Comma list of fields to return; empty or * = all')),
   Filters: Type.Optional(Text(4000, 'e.g. `(Name = My Department) AND (CreatedOn > 2021-01-01)`')),
-  Orders: Type.Optional(Text(4000, 'e.g. `Name DESC, CreatedOn ASC`')),
+  Orders: Type.Optional(Text(4000, 'e.g. `Name DESC, CreatedOn ASC`; unset values sort after every value (first with DESC)')),
   // Any page whose offset (page × PageSize) is a safe integer: a page past the end is an empty Data.
   CurrentPage: Type.Integer({ minimum: 0, maximum: MAX_PAGE, default: 1, description: '0 and 1 both mean the first page; a page past the end has no Data' }),
   PageSize: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
