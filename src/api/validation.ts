@@ -67,13 +67,34 @@ export function nulProblem(value: unknown): Problem | null {
 
 type PartValidator = (data: unknown) => true | { error: RequestValidationError };
 
-/** Ajv's check of a request part, then no NUL in any text of it. */
+const DECIMAL_INTEGER = /^-?\d+$/;
+
+/** The integer properties of a path or query schema. */
+function integerProperties(schema: unknown): string[] {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  return Object.keys(properties).filter((name) => properties[name].type === 'integer');
+}
+
+/**
+ * An integer path or query value written otherwise than in decimal digits: Ajv's coercion reads
+ * it with Number(), so `0x1`, `1e0`, `1.0` and ` 1` would all be 1.
+ */
+function nonDecimalInteger(names: readonly string[], data: unknown): Problem | null {
+  if (names.length === 0 || typeof data !== 'object' || data === null) return null;
+  const values = data as Record<string, unknown>;
+  const name = names.find((n) => typeof values[n] === 'string' && !DECIMAL_INTEGER.test(values[n]));
+  return name === undefined ? null : { kind: 'type', path: name, keyword: 'type', params: { type: 'integer' } };
+}
+
+/** Ajv's check of a request part (integers in paths and queries as decimal digits), then no NUL in any text of it. */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
   const validate = ajv.compile(schema as object) as ValidateFunction;
   const part = (httpPart ?? 'body') as HttpPart;
+  const integers = httpPart === 'body' ? [] : integerProperties(schema);
   const check: PartValidator = (data) => {
-    const problem = validate(data) ? nulProblem(data) : problemOf(validate.errors ?? []);
+    const problem =
+      nonDecimalInteger(integers, data) ?? (validate(data) ? nulProblem(data) : problemOf(validate.errors ?? []));
     return problem ? { error: new RequestValidationError(part, problem) } : true;
   };
   return check;

@@ -68,4 +68,15 @@ describe.each(STORE_KINDS)('Panel dialect: NUL in text and numbers past int4 (%s
     const one = await t.call({ method: 'GET', url: '/api/v1/access/users/items?filter_field=lock_number&filter_value=0' });
     expect(one.json().list_items.map((u: { name: string }) => u.name)).toEqual(['Ann']);
   });
+
+  it('reads integers in paths and queries as decimal digits only', async () => {
+    const uid = (await t.call({ method: 'POST', url: '/api/v1/access/users/item', payload: userBody('Hex') })).json().item_uid;
+    expect((await t.call({ method: 'GET', url: `/api/v1/access/users/item/${uid}` })).statusCode).toBe(200);
+    const hex = `0x${uid.toString(16)}`;
+    for (const written of [hex, `${uid}e0`, `${uid}.0`, `%20${uid}`, `+${uid}`]) {
+      await expect400({ method: 'GET', url: `/api/v1/access/users/item/${written}` }, 'Wrong path parameter `user-uid`');
+    }
+    await expect400({ method: 'GET', url: '/api/v1/access/users/items?limit=1e1' }, 'Wrong query parameter `limit`');
+    await expect400({ method: 'GET', url: '/api/v1/access/users/items?page_number=0x2' }, 'Wrong query parameter `page_number`');
+  });
 });

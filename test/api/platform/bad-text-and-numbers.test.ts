@@ -71,6 +71,13 @@ describe.each(STORE_KINDS)('Platform: NUL in text, big integers and far pages (%
     expect(expectError(await call('GET', '/Users?CurrentPage=9007199254740993'), 400)[0]).toMatch(/^Query parameter 'CurrentPage': /);
   });
 
+  it('reads integer query values as decimal digits only', async () => {
+    for (const query of ['PageSize=1e1', 'pagesize=0x10', 'CurrentPage=1.0', 'CurrentPage=%201']) {
+      expect(expectError(await call('GET', `/Users?${query}`), 400)[0], query).toMatch(/^Query parameter '(PageSize|CurrentPage)': must be an integer$/);
+    }
+    expect((await call('GET', '/Users?PageSize=010')).json().Meta.PageSize).toBe(10);
+  });
+
   it('token endpoint: NUL in a client parameter is an OAuth error, not a 500', async () => {
     const response = await t.app.inject({
       method: 'POST',
