@@ -142,16 +142,32 @@ function typeMatches(schemaType: unknown, actual: string): boolean {
   return types.some((t) => t === actual || (t === 'number' && actual === 'integer') || (t === 'integer' && actual === 'number'));
 }
 
+type Branch = { type?: unknown; const?: unknown; anyOf?: Branch[] };
+
+/** The branches of an anyOf, with the branches of an anyOf nested in it (a union inside a union). */
+function alternatives(branches: readonly Branch[]): Branch[] {
+  return branches.flatMap((b) => (b.type === undefined && Array.isArray(b.anyOf) ? alternatives(b.anyOf) : [b]));
+}
+
 /**
  * The problem to report for Ajv's errors. For `anyOf` (e.g. an auth factor given as a string or
  * as an object) the branch whose JSON type matches the value decides; when none does, it is a
  * wrong type (or a missing value for null).
  */
 export function problemOf(errors: readonly ErrorObject[]): Problem {
-  const anyOf = errors.find((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  // Ajv stops at the first failing keyword, so a failed anyOf is the last error; the ones before it
+  // come from inside its branches (an inner anyOf there is not the one that failed).
+  const last = errors[errors.length - 1];
+  const anyOf = last?.keyword === 'anyOf' || last?.keyword === 'oneOf' ? last : undefined;
   if (anyOf && Array.isArray(anyOf.schema)) {
     const actual = jsonType(anyOf.data);
-    const branch = (anyOf.schema as { type?: unknown }[]).find((b) => typeMatches(b.type, actual));
+    const branches = alternatives(anyOf.schema as Branch[]).filter((b) => typeMatches(b.type, actual));
+    // A choice of constants (`Internal` | `External`): the value is none of them, not "not the first".
+    if (branches.length > 1 && branches.every((b) => b.const !== undefined)) {
+      const path = pointerToPath(anyOf.instancePath);
+      return { kind: 'range', path, keyword: 'enum', params: { enum: branches.map((b) => b.const) } };
+    }
+    const branch = branches[0];
     if (branch) {
       const validate = bodyAjv.compile(branch);
       if (!validate(anyOf.data) && validate.errors?.length) {
