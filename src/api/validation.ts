@@ -32,6 +32,17 @@ function makeAjv(part: 'body' | 'text'): Ajv {
     strict: false,
   });
   addFormats(ajv);
+  // `x-lowercase: true`: a valid value is kept in lower case (UUIDs are case-insensitive on input,
+  // RFC 4122 §3, so `ABC…` and `abc…` must name the same record).
+  ajv.addKeyword({
+    keyword: 'x-lowercase',
+    modifying: true,
+    schemaType: 'boolean',
+    validate: (lower: boolean, data: unknown, _schema?: unknown, where?: { parentData?: Record<string | number, unknown>; parentDataProperty: string | number }) => {
+      if (lower && typeof data === 'string' && where?.parentData) where.parentData[where.parentDataProperty] = data.toLowerCase();
+      return true;
+    },
+  });
   return ajv;
 }
 
