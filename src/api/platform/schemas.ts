@@ -84,7 +84,9 @@ export const DepartmentType = Type.Union([Type.Literal('Internal'), Type.Literal
 
 export const DepartmentBody = Type.Object(
   {
-    Id: Type.Optional(Type.String({ format: 'uuid', description: 'Create: the new Id (default: generated). PATCH: the department to update.' })),
+    Id: Type.Optional(
+      Type.String({ format: 'uuid', 'x-lowercase': true, description: 'Create: the new Id (default: generated; either case, kept in lower case). PATCH: the department to update.' }),
+    ),
     ExternalId: Type.Optional(NullableText(255, 'Unique when set; empty or null = unset')),
     Name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Required to create' })),
     DepartmentTypeId: Type.Optional(
