@@ -67,7 +67,8 @@ export function listSpec(query: ListQuery, fields: Record<string, ListField>, de
     if (!['true', 'false', '1', '0'].includes(lower)) throw wrongQuery('filter_value');
     value = lower === 'true' || lower === '1' ? 1 : 0;
   } else {
-    value = raw;
+    // link_ids are stored in lower case (UUIDs are case-insensitive on input).
+    value = query.filter_field === 'link_id' ? raw.toLowerCase() : raw;
   }
   spec.filter = { field: query.filter_field, type: query.filter_type, format, value, raw };
   return spec;

@@ -20,6 +20,10 @@ describe.each(STORE_KINDS)('link_id in another case (%s)', (kind) => {
     const again = await t.call({ method: 'POST', url: '/api/v1/access/users/items/link', payload: { list_items: [userBody('Zed', { link_id: lower(10) })] } });
     expect(again.json().result[0]).toEqual({ link_id: lower(10), success: true, extended_info: 'updated', has_dublicates: false });
     expect((await t.call({ method: 'GET', url: '/api/v1/access/users/items' })).json().list_items.map((u: { link_id: string }) => u.link_id)).toEqual([lower(10)]);
+    for (const url of ['/api/v1/access/users/items', '/api/v1/access/users/items/link']) {
+      const found = await t.call({ method: 'GET', url: `${url}?filter_field=link_id&filter_value=${UPPER}` });
+      expect(found.json().list_items.map((u: { name: string }) => u.name), url).toEqual(['Zed']);
+    }
 
     await t.call({ method: 'POST', url: '/api/v1/access/timeprofile', payload: profileBody(0, 10, { link_id: 'ABCDEF00-0000-4000-8000-00000000000B' }) });
     await t.call({ method: 'POST', url: '/api/v1/access/identifier/items/link', payload: { list_items: [cardBody('42', { link_id: 'ABCDEF00-0000-4000-8000-00000000000C' })] } });
