@@ -9,7 +9,8 @@ import { AccessError } from './errors.ts';
 
 export const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
-  page_number: Type.Integer({ minimum: 1, maximum: 1_000_000_000, default: 1 }),
+  // Any page whose offset (page × limit) is a safe integer: a page past the end has no list_items.
+  page_number: Type.Integer({ minimum: 1, maximum: Math.floor(Number.MAX_SAFE_INTEGER / 1000), default: 1 }),
   sort_field: Type.Optional(Type.String({ maxLength: 100, description: 'A field of the item; unset (null) values sort after every value (first with desc)' })),
   sort_type: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }),
   filter_field: Type.Optional(Type.String({ maxLength: 100 })),

@@ -69,6 +69,16 @@ describe.each(STORE_KINDS)('Panel dialect: NUL in text and numbers past int4 (%s
     expect(one.json().list_items.map((u: { name: string }) => u.name)).toEqual(['Ann']);
   });
 
+  it('answers a page far past the end with no items', async () => {
+    for (const page of ['1000000000', '2147483648', '9007199254740']) {
+      const response = await t.call({ method: 'GET', url: `/api/v1/access/users/items?limit=1000&page_number=${page}` });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json().list_items).toEqual([]);
+      expect(response.json().list_option.pagination.current_page).toBe(Number(page));
+    }
+    await expect400({ method: 'GET', url: '/api/v1/access/users/items?page_number=9007199254740993' }, 'Wrong query parameter `page_number`');
+  });
+
   it('reads integers in paths and queries as decimal digits only', async () => {
     const uid = (await t.call({ method: 'POST', url: '/api/v1/access/users/item', payload: userBody('Hex') })).json().item_uid;
     expect((await t.call({ method: 'GET', url: `/api/v1/access/users/item/${uid}` })).statusCode).toBe(200);
