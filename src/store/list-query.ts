@@ -12,8 +12,9 @@
  *
  * Value conversion per field type (a value that does not fit is a {@link QueryLanguageError}):
  * - `text`     – bound as is; `=` is exact (case-sensitive), `Like` ignores case.
- * - `uuid`     – any text, compared exactly (on PostgreSQL the column is compared as text, so a
- *                `uuid`-typed column never raises on a malformed value).
+ * - `uuid`     – any text, lower-cased (UUIDs are stored in lower case), compared exactly (on
+ *                PostgreSQL the column is compared as text, so a `uuid`-typed column never raises on
+ *                a malformed value).
  * - `integer`  – `/^-?\d+$/` within Number's safe range (bound as bigint on PostgreSQL, whatever
  *                the column's width).
  * - `boolean`  – `true`/`false`/`1`/`0`, any case; bound as 1/0 (works for SQLite integers and for
@@ -132,8 +133,10 @@ const TYPE_WORD: Record<FieldType, string> = {
 function convertValue(raw: string, type: FieldType, field: string, pos: number): string | number {
   switch (type) {
     case 'text':
-    case 'uuid':
       return raw;
+    case 'uuid':
+      // Stored in lower case; UUIDs are case-insensitive on input (RFC 4122 §3).
+      return raw.toLowerCase();
     case 'integer': {
       if (/^-?\d{1,16}$/.test(raw)) {
         const n = Number(raw);

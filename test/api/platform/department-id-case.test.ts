@@ -31,5 +31,9 @@ describe.each(STORE_KINDS)('Department Id in another case (%s)', (kind) => {
     expect(member.json().DepartmentId.Id).toBe(ID);
     expect((await call('GET', `/Department/${ID}/Users`)).json().Meta.TotalItems).toBe(1);
     expect((await call('GET', '/Departments')).json().Meta.TotalItems).toBe(2);
+    const filtered = async (path: string, filters: string) => (await call('GET', `${path}?Filters=${encodeURIComponent(filters)}`)).json().Meta.TotalItems;
+    expect(await filtered('/Departments', `Id = ${ID.toUpperCase()}`)).toBe(1);
+    expect(await filtered('/Departments', `ParentDepartmentId In ${ID.toUpperCase()};x`)).toBe(1);
+    expect(await filtered('/Users', `DepartmentId = ${ID.toUpperCase()}`)).toBe(1);
   });
 });
