@@ -35,11 +35,28 @@ export interface AppDeps {
   faces?: FaceAnalyzer;
 }
 
-const SECRET_QUERY = /([?&](?:password|client_secret|key|access_token|refresh_token)=)[^&]*/gi;
+const SECRET_PARAMS = new Set(['password', 'client_secret', 'key', 'access_token', 'refresh_token']);
 
-/** Request URLs as logged: secrets in the query string are masked. */
+function decodedName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+/**
+ * Request URLs as logged: secrets in the query string are masked, whatever the spelling of their
+ * name (`PASSWORD`, `pass%77ord` — the query parser decodes names, so they still arrive).
+ */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const pairs = url.slice(q + 1).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    return eq >= 0 && SECRET_PARAMS.has(decodedName(pair.slice(0, eq))) ? `${pair.slice(0, eq)}=[redacted]` : pair;
+  });
+  return `${url.slice(0, q + 1)}${pairs.join('&')}`;
 }
 
 /** pino settings: secrets in headers and query strings never reach the log. */
@@ -145,6 +162,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // Fastify's own 404 writes the raw URL (query string included) into the log and the body.
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ message: `Route ${request.method}:${redactUrl(request.url)} not found`, error: 'Not Found', statusCode: 404 }),
+  );
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     try {

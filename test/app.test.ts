@@ -133,8 +133,14 @@ describe('logs', () => {
       const response = await app.inject({ method: 'GET', url: `/api/v1/login?username=admin&password=${hash}` });
       const token = response.json().token;
       await app.inject({ method: 'GET', url: '/api/v1/access/users/items', headers: { authorization: `Bearer ${token}` } });
+      // A mistyped path, and the parameter name spelt otherwise (the query parser decodes it).
+      await app.inject({ method: 'GET', url: `/api/v2/login?username=admin&password=${hash}` });
+      await app.inject({ method: 'GET', url: `/api/v1/login?username=admin&pass%77ord=${hash}&x=1` });
+      await app.inject({ method: 'POST', url: '/api/v1/access/remote/validate?KEY=device-key-secret-1', payload: {} });
       const all = lines.join('\n');
       expect(all).toContain('/api/v1/login');
+      expect(all).toContain('/api/v2/login');
+      expect(all).not.toContain('device-key-secret-1');
       expect(all).not.toContain(hash);
       expect(all).not.toContain(token);
       expect(all).not.toContain(ADMIN.password);

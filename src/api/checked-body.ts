@@ -7,7 +7,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifySchemaCompiler } from 'fastify';
-import { RequestValidationError, problemOf, validatorCompiler, type Problem } from './validation.ts';
+import { RequestValidationError, validatorCompiler, type Problem } from './validation.ts';
 
 /** A domain check on a structurally valid value: the first problem (path from the value's root), or null. */
 export type BodyCheck = (value: unknown) => { path: string; problem: 'missing' | 'type' | 'range' } | null;
@@ -15,11 +15,13 @@ export type BodyCheck = (value: unknown) => { path: string; problem: 'missing' |
 type Validate = (value: unknown) => Problem | null;
 
 function compileBody(schema: TSchema): Validate {
-  const validate = validatorCompiler({ schema, httpPart: 'body', method: 'POST', url: '' }) as unknown as {
-    (value: unknown): boolean;
-    errors?: Parameters<typeof problemOf>[0] | null;
+  const validate = validatorCompiler({ schema, httpPart: 'body', method: 'POST', url: '' }) as unknown as (
+    value: unknown,
+  ) => true | { error: RequestValidationError };
+  return (value) => {
+    const result = validate(value);
+    return result === true ? null : result.error.problem;
   };
-  return (value) => (validate(value) ? null : problemOf(validate.errors ?? []));
 }
 
 function under(base: string, path: string): string {

@@ -32,15 +32,83 @@ function makeAjv(part: 'body' | 'text'): Ajv {
     strict: false,
   });
   addFormats(ajv);
+  // `x-lowercase: true`: a valid value is kept in lower case (UUIDs are case-insensitive on input,
+  // RFC 4122 §3, so `ABC…` and `abc…` must name the same record).
+  ajv.addKeyword({
+    keyword: 'x-lowercase',
+    modifying: true,
+    schemaType: 'boolean',
+    validate: (lower: boolean, data: unknown, _schema?: unknown, where?: { parentData?: Record<string | number, unknown>; parentDataProperty: string | number }) => {
+      if (lower && typeof data === 'string' && where?.parentData) where.parentData[where.parentDataProperty] = data.toLowerCase();
+      return true;
+    },
+  });
   return ajv;
 }
 
 const bodyAjv = makeAjv('body');
 const textAjv = makeAjv('text');
 
+/**
+ * The path of the first text value (at any depth) that holds a NUL character, or null.
+ * PostgreSQL cannot store NUL in text, so both stores refuse it as input: a 400, never a 500.
+ * Iterative, so that a deeply nested body cannot overflow the stack.
+ */
+export function nulTextPath(value: unknown): string | null {
+  const stack: Array<[unknown, string]> = [[value, '']];
+  while (stack.length > 0) {
+    const [item, path] = stack.pop() as [unknown, string];
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) return path;
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${path}[${i}]`]);
+    } else if (typeof item === 'object' && item !== null) {
+      const entries = Object.entries(item);
+      for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i][1], join(path, entries[i][0])]);
+    }
+  }
+  return null;
+}
+
+/** A NUL in text: the right JSON type with a value not allowed. */
+export function nulProblem(value: unknown): Problem | null {
+  const path = nulTextPath(value);
+  return path === null ? null : { kind: path === '' ? 'root' : 'range', path, keyword: 'nul', params: {} };
+}
+
+type PartValidator = (data: unknown) => true | { error: RequestValidationError };
+
+const DECIMAL_INTEGER = /^-?\d+$/;
+
+/** The integer properties of a path or query schema. */
+function integerProperties(schema: unknown): string[] {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  return Object.keys(properties).filter((name) => properties[name].type === 'integer');
+}
+
+/**
+ * An integer path or query value written otherwise than in decimal digits: Ajv's coercion reads
+ * it with Number(), so `0x1`, `1e0`, `1.0` and ` 1` would all be 1.
+ */
+function nonDecimalInteger(names: readonly string[], data: unknown): Problem | null {
+  if (names.length === 0 || typeof data !== 'object' || data === null) return null;
+  const values = data as Record<string, unknown>;
+  const name = names.find((n) => typeof values[n] === 'string' && !DECIMAL_INTEGER.test(values[n]));
+  return name === undefined ? null : { kind: 'type', path: name, keyword: 'type', params: { type: 'integer' } };
+}
+
+/** Ajv's check of a request part (integers in paths and queries as decimal digits), then no NUL in any text of it. */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
-  return ajv.compile(schema as object) as ValidateFunction;
+  const validate = ajv.compile(schema as object) as ValidateFunction;
+  const part = (httpPart ?? 'body') as HttpPart;
+  const integers = httpPart === 'body' ? [] : integerProperties(schema);
+  const check: PartValidator = (data) => {
+    const problem =
+      nonDecimalInteger(integers, data) ?? (validate(data) ? nulProblem(data) : problemOf(validate.errors ?? []));
+    return problem ? { error: new RequestValidationError(part, problem) } : true;
+  };
+  return check;
 };
 
 /** `/list_items/3/name` → `list_items[3].name` */
@@ -85,16 +153,32 @@ function typeMatches(schemaType: unknown, actual: string): boolean {
   return types.some((t) => t === actual || (t === 'number' && actual === 'integer') || (t === 'integer' && actual === 'number'));
 }
 
+type Branch = { type?: unknown; const?: unknown; anyOf?: Branch[] };
+
+/** The branches of an anyOf, with the branches of an anyOf nested in it (a union inside a union). */
+function alternatives(branches: readonly Branch[]): Branch[] {
+  return branches.flatMap((b) => (b.type === undefined && Array.isArray(b.anyOf) ? alternatives(b.anyOf) : [b]));
+}
+
 /**
  * The problem to report for Ajv's errors. For `anyOf` (e.g. an auth factor given as a string or
  * as an object) the branch whose JSON type matches the value decides; when none does, it is a
  * wrong type (or a missing value for null).
  */
 export function problemOf(errors: readonly ErrorObject[]): Problem {
-  const anyOf = errors.find((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  // Ajv stops at the first failing keyword, so a failed anyOf is the last error; the ones before it
+  // come from inside its branches (an inner anyOf there is not the one that failed).
+  const last = errors[errors.length - 1];
+  const anyOf = last?.keyword === 'anyOf' || last?.keyword === 'oneOf' ? last : undefined;
   if (anyOf && Array.isArray(anyOf.schema)) {
     const actual = jsonType(anyOf.data);
-    const branch = (anyOf.schema as { type?: unknown }[]).find((b) => typeMatches(b.type, actual));
+    const branches = alternatives(anyOf.schema as Branch[]).filter((b) => typeMatches(b.type, actual));
+    // A choice of constants (`Internal` | `External`): the value is none of them, not "not the first".
+    if (branches.length > 1 && branches.every((b) => b.const !== undefined)) {
+      const path = pointerToPath(anyOf.instancePath);
+      return { kind: 'range', path, keyword: 'enum', params: { enum: branches.map((b) => b.const) } };
+    }
+    const branch = branches[0];
     if (branch) {
       const validate = bodyAjv.compile(branch);
       if (!validate(anyOf.data) && validate.errors?.length) {
@@ -129,10 +213,10 @@ export function toValidationError(error: unknown): RequestValidationError | unde
 
 /** Checks one part of the request against the route's schema (throws RequestValidationError). */
 export function validatePart(request: FastifyRequest, part: 'params' | 'querystring'): void {
-  const validate = request.getValidationFunction(part) as ValidateFunction | undefined;
+  const validate = request.getValidationFunction(part) as unknown as PartValidator | undefined;
   if (!validate) return;
-  const data = part === 'params' ? request.params : request.query;
-  if (!validate(data)) throw new RequestValidationError(part, problemOf(validate.errors ?? []));
+  const result = validate(part === 'params' ? request.params : request.query);
+  if (result !== true) throw result.error;
 }
 
 /**

@@ -29,11 +29,14 @@ export function accountService(store: Store, options: AccountsOptions) {
   const cache = new Map<string, { principal: Principal; expiresAt: number; checkedAt: number }>();
   const db = store.db;
 
-  async function insert(username: string, password: string, type: AccountType): Promise<void> {
-    await db
+  /** False when the username is taken (also by a concurrent create: no unique-violation 500). */
+  async function insert(username: string, password: string, type: AccountType): Promise<boolean> {
+    const result = await db
       .insertInto('accounts')
       .values({ username, password_hash: await hashSecret(md5Hex(password)), account_type: type, created_at: nowIso() })
-      .execute();
+      .onConflict((oc) => oc.column('username').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   const sessions: TokenVerifier = {
@@ -85,8 +88,7 @@ export function accountService(store: Store, options: AccountsOptions) {
 
     async create(username: string, password: string, type: AccountType): Promise<Account> {
       const exists = await db.selectFrom('accounts').select('username').where('username', '=', username).executeTakeFirst();
-      if (exists) throw new AccountExistsError(username);
-      await insert(username, password, type);
+      if (exists || !(await insert(username, password, type))) throw new AccountExistsError(username);
       return { username, account_type: type };
     },
 

@@ -12,7 +12,7 @@ export interface KeyField {
   name: string;
   column: 'id' | 'name' | 'external_id' | 'username_key' | 'email' | 'mobile_phone';
   type: 'integer' | 'text';
-  /** The users' Username is unique without regard to case: compared lower-cased. */
+  /** Compared lower-cased: the users' Username (unique without regard to case), department Ids (UUIDs). */
   lowerCase?: boolean;
   /** At most one record can match. */
   unique: boolean;
@@ -28,7 +28,8 @@ const USER_KEYS: readonly KeyField[] = [
 ];
 
 const DEPARTMENT_KEYS: readonly KeyField[] = [
-  { name: 'Id', column: 'id', type: 'text', unique: true },
+  // A UUID, case-insensitive on input (RFC 4122 §3); stored in lower case.
+  { name: 'Id', column: 'id', type: 'text', lowerCase: true, unique: true },
   { name: 'Name', column: 'name', type: 'text', unique: false },
   { name: 'ExternalId', column: 'external_id', type: 'text', unique: true },
 ];

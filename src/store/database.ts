@@ -102,6 +102,9 @@ function openSqlite(url: string, options: OpenOptions): Store {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
+  // SQLite's lower() folds ASCII only; PostgreSQL's folds every letter. `contains` and `Like`
+  // ignore case on both stores, so here lower() folds as PostgreSQL does (no index uses lower()).
+  raw.function('lower', { deterministic: true }, (value: unknown) => (value === null ? null : String(value).toLowerCase()));
   // Kysely prepares every statement it runs; SQLite statements are reusable, so keep them.
   const prepared = new Map<string, SqliteDatabase.Statement>();
   const cachingDatabase = {

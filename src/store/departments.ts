@@ -104,7 +104,10 @@ export function departmentsRepository(store: Store) {
     if (scope) base = base.where(scope);
     const count = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
     let page = base.selectAll();
-    for (const [column, direction] of orders) page = page.orderBy(sql.ref(`${entity.table}.${column}`), direction);
+    // Unset (NULL) sorts after every value, on both stores (PostgreSQL's own order; SQLite's is the reverse).
+    for (const [column, direction] of orders) {
+      page = page.orderBy(sql.ref(`${entity.table}.${column}`), (ob) => (direction === 'desc' ? ob.desc().nullsFirst() : ob.asc().nullsLast()));
+    }
     const rows = await page
       .limit(request.pageSize)
       .offset((request.page - 1) * request.pageSize)

@@ -12,9 +12,11 @@
  *
  * Value conversion per field type (a value that does not fit is a {@link QueryLanguageError}):
  * - `text`     – bound as is; `=` is exact (case-sensitive), `Like` ignores case.
- * - `uuid`     – any text, compared exactly (on PostgreSQL the column is compared as text, so a
- *                `uuid`-typed column never raises on a malformed value).
- * - `integer`  – `/^-?\d+$/` within Number's safe range.
+ * - `uuid`     – any text, lower-cased (UUIDs are stored in lower case), compared exactly (on
+ *                PostgreSQL the column is compared as text, so a `uuid`-typed column never raises on
+ *                a malformed value).
+ * - `integer`  – `/^-?\d+$/` within Number's safe range (bound as bigint on PostgreSQL, whatever
+ *                the column's width).
  * - `boolean`  – `true`/`false`/`1`/`0`, any case; bound as 1/0 (works for SQLite integers and for
  *                PostgreSQL `boolean` or integer columns). Only `=`, `<>`, `In`, `NotIn` apply.
  * - `datetime` – ISO 8601 date (`2021-01-01`) or date-time (`2021-01-01T10:00`, `…:05`,
@@ -131,8 +133,10 @@ const TYPE_WORD: Record<FieldType, string> = {
 function convertValue(raw: string, type: FieldType, field: string, pos: number): string | number {
   switch (type) {
     case 'text':
-    case 'uuid':
       return raw;
+    case 'uuid':
+      // Stored in lower case; UUIDs are case-insensitive on input (RFC 4122 §3).
+      return raw.toLowerCase();
     case 'integer': {
       if (/^-?\d{1,16}$/.test(raw)) {
         const n = Number(raw);
@@ -187,6 +191,15 @@ function escapeLike(value: string): string {
   return value.replace(/[\\_]/g, (c) => `\\${c}`);
 }
 
+/**
+ * A converted value as bound. On PostgreSQL integers are bound as bigint: a parameter compared
+ * with an `integer` column is otherwise typed int4, and `Id = 99999999999` fails there instead of
+ * matching nothing (int4 against int8 is still an indexed comparison).
+ */
+function bound(value: string | number, type: FieldType, dialect: Dialect): unknown {
+  return type === 'integer' && dialect === 'postgres' ? sql`cast(${value} as bigint)` : value;
+}
+
 /** The condition `<column of qualifier> op value` for one field. */
 function condition(
   qualifier: string,
@@ -210,13 +223,13 @@ function condition(
       if (type === 'boolean' && op !== '=' && op !== '<>') {
         throw new QueryLanguageError('Filters', `operator '${op}' does not apply to the boolean field '${field}'`, clause.pos);
       }
-      const v = convertValue(raw, type, field, valuePos);
+      const v = bound(convertValue(raw, type, field, valuePos), type, dialect);
       if (op === '<>') return sql<SqlBool>`(${ref} <> ${v} or ${col} is null)`;
       return sql<SqlBool>`${ref} ${COMPARE_SQL[op]} ${v}`;
     }
     case 'In':
     case 'NotIn': {
-      const values = splitList(raw, type, valuePos, field).map((e) => convertValue(e.text, type, field, e.pos));
+      const values = splitList(raw, type, valuePos, field).map((e) => bound(convertValue(e.text, type, field, e.pos), type, dialect));
       const list = sql.join(values);
       if (op === 'In') return sql<SqlBool>`${ref} in (${list})`;
       return sql<SqlBool>`(${ref} not in (${list}) or ${col} is null)`;

@@ -36,6 +36,10 @@ export async function pagedList<Row>(
     if (spec.filter.type === 'contains') {
       const column = field.lowerColumn ? sql.ref(field.lowerColumn) : sql`lower(${sql.ref(field.column)})`;
       conditions.push(sql<SqlBool>`${column} like ${`%${escapeLike(String(spec.filter.value).toLowerCase())}%`} escape '\\'`);
+    } else if (field.type === 'number') {
+      // Bound as bigint: PostgreSQL types a parameter compared with an `integer` column as int4,
+      // and a value past its range would fail the query instead of matching nothing.
+      conditions.push(sql<SqlBool>`${sql.ref(field.column)} = cast(${spec.filter.value} as bigint)`);
     } else {
       conditions.push(sql<SqlBool>`${sql.ref(field.column)} = ${spec.filter.value}`);
     }
@@ -45,9 +49,11 @@ export async function pagedList<Row>(
   const countResult = await sql<{ n: number | string }>`select count(*) as n from ${from} ${where}`.execute(db);
   const total = Number(countResult.rows[0]?.n ?? 0);
   const direction = sql.raw(spec.sort.direction === 'desc' ? 'desc' : 'asc');
+  // Unset (NULL) sorts after every value, on both stores (PostgreSQL's own order; SQLite's is the reverse).
+  const nulls = sql.raw(spec.sort.direction === 'desc' ? 'nulls first' : 'nulls last');
   const tieBreak = spec.sort.column === 'id' ? sql`` : sql`, id ${direction}`;
   const result = await sql<Row>`select * from ${from} ${where}
-    order by ${sql.ref(spec.sort.column)} ${direction}${tieBreak}
+    order by ${sql.ref(spec.sort.column)} ${direction} ${nulls}${tieBreak}
     limit ${spec.limit} offset ${(spec.page - 1) * spec.limit}`.execute(db);
   return { rows: result.rows, total };
 }

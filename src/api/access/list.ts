@@ -9,8 +9,9 @@ import { AccessError } from './errors.ts';
 
 export const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
-  page_number: Type.Integer({ minimum: 1, maximum: 1_000_000_000, default: 1 }),
-  sort_field: Type.Optional(Type.String({ maxLength: 100 })),
+  // Any page whose offset (page × limit) is a safe integer: a page past the end has no list_items.
+  page_number: Type.Integer({ minimum: 1, maximum: Math.floor(Number.MAX_SAFE_INTEGER / 1000), default: 1 }),
+  sort_field: Type.Optional(Type.String({ maxLength: 100, description: 'A field of the item; unset (null) values sort after every value (first with desc)' })),
   sort_type: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }),
   filter_field: Type.Optional(Type.String({ maxLength: 100 })),
   filter_type: Type.Union([Type.Literal('equal'), Type.Literal('contains')], { default: 'equal' }),
@@ -67,7 +68,8 @@ export function listSpec(query: ListQuery, fields: Record<string, ListField>, de
     if (!['true', 'false', '1', '0'].includes(lower)) throw wrongQuery('filter_value');
     value = lower === 'true' || lower === '1' ? 1 : 0;
   } else {
-    value = raw;
+    // link_ids are stored in lower case (UUIDs are case-insensitive on input).
+    value = query.filter_field === 'link_id' ? raw.toLowerCase() : raw;
   }
   spec.filter = { field: query.filter_field, type: query.filter_type, format, value, raw };
   return spec;

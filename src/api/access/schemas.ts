@@ -36,7 +36,8 @@ export const nestedErrors = {
   500: NestedError,
 };
 
-export const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
+/** A link_id: kept in lower case, so that the same UUID in another case names the same record. */
+export const Uuid = Type.String({ format: 'uuid', maxLength: 36, 'x-lowercase': true, description: 'A UUID in either case; kept and returned in lower case' });
 export const nullableUuid = Type.Union([Uuid, Type.Null()]);
 
 /** A path uid: a positive integer that fits the stores' integer columns. */

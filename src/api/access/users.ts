@@ -68,8 +68,10 @@ const BulkItem = Type.Object({
   identifiers: Type.Optional(LinkIdList),
 });
 
+/** The five fields, and only them: unknown properties of the body are ignored, never written. */
 function accessFields(body: UserFields) {
-  return { ...body, auth_factors: authFactorNames(body.auth_factors) };
+  const { name, info, lock_number, is_custom_user_access } = body;
+  return { name, info, auth_factors: authFactorNames(body.auth_factors), lock_number, is_custom_user_access };
 }
 
 function view(user: User, hasDuplicates: boolean): Static<typeof UserView> {

@@ -20,11 +20,15 @@ export function decodePathId(raw: string, where: string): string {
     throw platformErrors.badRequest(`${where}: '${raw.slice(0, 80)}' is not valid base64`);
   }
   const bytes = Buffer.from(bare.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  let text: string;
   try {
-    return utf8.decode(bytes);
+    text = utf8.decode(bytes);
   } catch {
     throw platformErrors.badRequest(`${where}: the base64 value is not UTF-8 text`);
   }
+  // Text may not hold NUL (PostgreSQL cannot store it, so no record can match it).
+  if (text.includes('\u0000')) throw platformErrors.badRequest(`${where}: the base64 value must not contain NUL characters`);
+  return text;
 }
 
 /** The record a route's path names: `{Id}` (already decoded) matched against query `Name`. */

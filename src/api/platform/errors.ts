@@ -81,6 +81,8 @@ function describeRange(keyword: string, params: Record<string, unknown>): string
       return `must be a valid ${String(params.format)}`;
     case 'pattern':
       return String(params.description ?? 'has the wrong form');
+    case 'nul':
+      return 'must not contain NUL characters';
     default:
       return 'is not allowed';
   }

@@ -6,6 +6,9 @@ const NullableText = (max: number, description?: string) => Type.Union([Text(max
 
 export const UNSET_DATE = '1900-01-01T00:00:00Z';
 
+/** The last page a list may ask for: its offset at the largest PageSize is still a safe integer. */
+export const MAX_PAGE = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
 /** `FieldType`: a related record by one of its key fields. */
 export const FieldType = Type.Object(
   {
@@ -39,8 +42,9 @@ export const NameQuery = Type.Object({
 export const ListQueryProps = {
   Fields: Type.Optional(Text(4000, 'Comma list of fields to return; empty or * = all')),
   Filters: Type.Optional(Text(4000, 'e.g. `(Name = My Department) AND (CreatedOn > 2021-01-01)`')),
-  Orders: Type.Optional(Text(4000, 'e.g. `Name DESC, CreatedOn ASC`')),
-  CurrentPage: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 1, description: '0 and 1 both mean the first page' }),
+  Orders: Type.Optional(Text(4000, 'e.g. `Name DESC, CreatedOn ASC`; unset values sort after every value (first with DESC)')),
+  // Any page whose offset (page × PageSize) is a safe integer: a page past the end is an empty Data.
+  CurrentPage: Type.Integer({ minimum: 0, maximum: MAX_PAGE, default: 1, description: '0 and 1 both mean the first page; a page past the end has no Data' }),
   PageSize: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
 };
 export const ListQuery = Type.Object(ListQueryProps);
@@ -80,7 +84,9 @@ export const DepartmentType = Type.Union([Type.Literal('Internal'), Type.Literal
 
 export const DepartmentBody = Type.Object(
   {
-    Id: Type.Optional(Type.String({ format: 'uuid', description: 'Create: the new Id (default: generated). PATCH: the department to update.' })),
+    Id: Type.Optional(
+      Type.String({ format: 'uuid', 'x-lowercase': true, description: 'Create: the new Id (default: generated; either case, kept in lower case). PATCH: the department to update.' }),
+    ),
     ExternalId: Type.Optional(NullableText(255, 'Unique when set; empty or null = unset')),
     Name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Required to create' })),
     DepartmentTypeId: Type.Optional(

@@ -46,6 +46,7 @@ function readParams(body: unknown): Params {
     const value = (body as Record<string, unknown>)[name];
     if (value === undefined) continue;
     if (typeof value !== 'string') throw new OAuthError('invalid_request', `parameter '${name}' must be given once, as text`);
+    if (value.includes('\u0000')) throw new OAuthError('invalid_request', `parameter '${name}' must not contain NUL characters`);
     out[name] = value;
   }
   return out;
@@ -71,6 +72,7 @@ function clientCredentials(request: FastifyRequest, params: Params): { id: strin
     } catch {
       throw new OAuthError('invalid_client', 'malformed HTTP Basic credentials');
     }
+    if (id.includes('\u0000') || secret.includes('\u0000')) throw new OAuthError('invalid_client', 'malformed HTTP Basic credentials');
     if (params.client_secret !== undefined || (params.client_id !== undefined && params.client_id !== id)) {
       throw new OAuthError('invalid_request', 'use one way of client authentication: HTTP Basic or the body, not both');
     }

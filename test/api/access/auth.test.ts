@@ -99,6 +99,15 @@ describe.each(STORE_KINDS)('access sign-in and accounts (%s)', (kind) => {
       expect((await t.call({ method: 'DELETE', url: '/api/v1/accounts/frontdesk' })).json()).toEqual({ error: 'Entity not found' });
     });
 
+    it('concurrent creates of one username: one account, the others a 400 (a retried request is not a 500)', async () => {
+      const payload = { username: 'twice', password: 'twice-password', account_type: 'manager' };
+      const responses = await Promise.all([1, 2, 3, 4].map(() => t.call({ method: 'POST', url: '/api/v1/accounts', payload })));
+      expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 400, 400, 400]);
+      for (const r of responses.filter((x) => x.statusCode === 400)) expect(r.json()).toEqual({ error: 'Account with that username already exist' });
+      const listed = (await t.call({ method: 'GET', url: '/api/v1/accounts' })).json().list_items;
+      expect(listed.filter((a: { username: string }) => a.username === 'twice')).toHaveLength(1);
+    });
+
     it('refuses managers, even for reading the list', async () => {
       for (const [method, url] of [
         ['GET', '/api/v1/accounts'],

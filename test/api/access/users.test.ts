@@ -108,6 +108,20 @@ describe.each(STORE_KINDS)('access users (%s)', (kind) => {
       expect(response.statusCode).toBe(200);
     });
 
+    it('never writes unknown properties, even ones named like stored columns', async () => {
+      const taken = uuid();
+      await bulk([fields({ name: 'Linked', link_id: taken })]);
+      const columns = { link_id: taken, username: 'boss', email: 'e@example.com', external_id: 'X1', is_active: 0, created_at: 'then', last_login: 'now', id: 99 };
+      const response = await t.call({ method: 'POST', url: '/api/v1/access/users/item', payload: { ...fields({ name: 'Columns' }), ...columns } });
+      expect(response.statusCode, response.body).toBe(200);
+      const uid = response.json().item_uid;
+      expect(uid).not.toBe(99);
+      expect((await get(uid)).json()).toMatchObject({ item_uid: uid, link_id: null, name: 'Columns' });
+      const platform = await t.call({ method: 'GET', url: `/Endpoint/rest/api/v1/User/${uid}` });
+      expect(platform.json()).toMatchObject({ Username: null, Email: null, External_Id: null, Is_Active: true, Last_Login: '1900-01-01T00:00:00Z' });
+      expect(platform.json().Creation_Date).toMatch(/^\d{4}-\d\d-\d\dT/);
+    });
+
     it('needs a token (401) and admin rights (403)', async () => {
       const none = await t.call({ method: 'POST', url: '/api/v1/access/users/item', payload: fields(), token: null });
       expect(none.statusCode).toBe(401);

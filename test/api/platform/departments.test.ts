@@ -46,7 +46,10 @@ describe.each(STORE_KINDS)('Platform departments (%s)', (kind) => {
     ]);
     expect(expectError(await call('POST', '/Department', { Id: first.Id, Name: 'Again' }), 400)[0]).toMatch(/^Id: '.*' is already used/);
     expect(expectError(await call('POST', '/Department', { ExternalId: 'D-NONAME' }), 400)).toEqual(['Name: is required to create a Department']);
-    expect(expectError(await call('POST', '/Department', { Name: 'T', DepartmentTypeId: 'Weird' }), 400)[0]).toMatch(/^DepartmentTypeId: /);
+    expect(expectError(await call('POST', '/Department', { Name: 'T', DepartmentTypeId: 'Weird' }), 400)).toEqual(['DepartmentTypeId: must be one of Internal, External']);
+    expect(expectError(await call('POST', '/Department', { Name: 'T', DepartmentTypeId: { Id: 'internal' } }), 400)).toEqual([
+      'DepartmentTypeId.Id: must be one of Internal, External',
+    ]);
     expect(expectError(await call('POST', '/Department', { Name: 'T', Id: 'not-a-uuid' }), 400)[0]).toMatch(/^Id: must be a valid uuid/);
     expect(expectError(await call('POST', '/Department', { Name: 'T', Is_Active: 'yes' }), 400)).toEqual(['Is_Active: must be true or false']);
   });
