@@ -5,7 +5,7 @@
  */
 import { nowIso, type Store, type Tx } from '../store/database.ts';
 import { writeBatcher } from './write-batcher.ts';
-import { rowToUser, userToRow, usersRepository, type AccessRow, type UserKey, type UserRow } from '../store/users.ts';
+import { rowToUser, userToRow, usersRepository, type AccessRow, type UserKey } from '../store/users.ts';
 import {
   CapacityError,
   NotFoundError,
@@ -223,8 +223,8 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
     async bulkDeleteByLinkId(linkIds: readonly string[]): Promise<BulkItemResult[]> {
       return store.transaction(
         async (tx) => {
-          const found = new Map<string, UserRow>();
-          for (const row of await users.byLinkIds(tx, [...new Set(linkIds)])) found.set(row.link_id as string, row);
+          const found = new Map<string, UserKey>();
+          for (const key of await users.keysByLinkIds(tx, [...new Set(linkIds)])) found.set(key.link_id as string, key);
           const ids: number[] = [];
           const results = linkIds.map((linkId): BulkItemResult => {
             const row = found.get(linkId);

@@ -95,16 +95,6 @@ export function usersRepository(store: Store) {
       return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
-    async byIds(db: Queryable, ids: readonly number[]): Promise<UserRow[]> {
-      if (ids.length === 0) return [];
-      return db.selectFrom('users').selectAll().where(store.inList('id', ids, 'integer')).execute();
-    },
-
-    async byLinkIds(db: Queryable, linkIds: readonly string[]): Promise<UserRow[]> {
-      if (linkIds.length === 0) return [];
-      return db.selectFrom('users').selectAll().where(store.inList('link_id', linkIds, 'text')).execute();
-    },
-
     /**
      * The keys among `keys` that two or more users carry. One statement; each key reads at most
      * two index entries, however many users share a name.

@@ -93,7 +93,7 @@ describe.each(STORE_KINDS)('user directory (%s)', (kind) => {
     });
     const batch = items(50, 'Rolled Back').map((item) => ({ ...item, time_profiles: { link_ids: [] } }));
     await expect(failing.bulkUpsertByLinkId(batch)).rejects.toThrow('link store failed');
-    const found = await userDirectory(store).users.byLinkIds(store.db, batch.map((i) => i.link_id));
+    const found = await userDirectory(store).users.keysByLinkIds(store.db, batch.map((i) => i.link_id));
     expect(found).toEqual([]);
   });
 });
