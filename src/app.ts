@@ -59,6 +59,30 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, q + 1)}${pairs.join('&')}`;
 }
 
+type OpenApiDocument = { paths?: Record<string, Record<string, { parameters?: { in?: string; name?: string }[] }>> };
+
+/**
+ * The panel dialect documents its path parameters as `user-uid`, `identifier-uid`, …; routes
+ * declare them with `_` (find-my-way ends a parameter name at '-'), so the document is renamed.
+ */
+export function panelPathNames<T extends OpenApiDocument>(doc: T): T {
+  const dashed = (name: string) => name.replace(/^([a-z]+)_uid$/, '$1-uid');
+  const paths: NonNullable<OpenApiDocument['paths']> = {};
+  for (const [path, operations] of Object.entries(doc.paths ?? {})) {
+    if (!path.startsWith('/api/v1/')) {
+      paths[path] = operations;
+      continue;
+    }
+    for (const operation of Object.values(operations)) {
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.in === 'path' && parameter.name) parameter.name = dashed(parameter.name);
+      }
+    }
+    paths[path.replace(/\{([a-z]+_uid)\}/g, (_, name: string) => `{${dashed(name)}}`)] = operations;
+  }
+  return { ...doc, paths };
+}
+
 /** pino settings: secrets in headers and query strings never reach the log. */
 export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
   return {
@@ -159,6 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'Platform users', description: 'Users read through the platform dialect (the same rows as the panel dialect\'s users).' },
       ],
     },
+    transformObject: (document) => panelPathNames(('openapiObject' in document ? document.openapiObject : {}) as OpenApiDocument),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

@@ -49,13 +49,16 @@ describe.each(STORE_KINDS)('server (%s)', (kind) => {
     for (const path of [
       '/api/v1/login',
       '/api/v1/accounts',
-      '/api/v1/access/users/item/{user_uid}',
+      '/api/v1/access/users/item/{user-uid}',
       '/api/v1/access/users/items',
       '/api/v1/access/users/items/link',
       '/api/v1/access/users/link/delete',
     ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
+    const read = doc.paths['/api/v1/access/users/item/{user-uid}'].get;
+    expect(read.parameters).toContainEqual(expect.objectContaining({ in: 'path', name: 'user-uid', required: true }));
+    expect(doc.paths['/api/v1/access/user/{user-uid}/identifier/{identifier-uid}']).toBeDefined();
     const del = doc.paths['/api/v1/access/users/items/link'].delete;
     expect(del.responses['400'].content['application/json'].schema.properties.error.type).toBe('object');
     const docs = await t.app.inject({ method: 'GET', url: '/docs/' });
