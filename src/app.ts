@@ -2,12 +2,11 @@
  * buildApp: the HTTP server over an opened store — both dialects, health checks, OpenAPI and
  * the docs page. main.ts opens the store and listens; tests call buildApp and `inject`.
  */
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { accessApi } from './api/access/index.ts';
+import { registerOpenApi } from './api/openapi.ts';
 import { platformErrors, sendPlatformError } from './api/platform/errors.ts';
 import { PLATFORM_PREFIX, platformApi } from './api/platform/index.ts';
 import { tokenRoute } from './api/platform/token.ts';
@@ -24,6 +23,7 @@ import { createFaceAnalyzer, type FaceAnalyzer } from './directory/faces.ts';
 import { identifierDirectory } from './directory/identifier-directory.ts';
 import { timeProfileDirectory } from './directory/time-profile-directory.ts';
 import { userDirectory } from './directory/user-directory.ts';
+import { redactUrl } from './logging.ts';
 import type { Store } from './store/database.ts';
 
 export interface AppDeps {
@@ -33,68 +33,6 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** The face detector (its model loads once per process, lazily); default: the real one. */
   faces?: FaceAnalyzer;
-}
-
-const SECRET_PARAMS = new Set(['password', 'client_secret', 'key', 'access_token', 'refresh_token']);
-
-function decodedName(raw: string): string {
-  try {
-    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
-  } catch {
-    return raw.toLowerCase();
-  }
-}
-
-/**
- * Request URLs as logged: secrets in the query string are masked, whatever the spelling of their
- * name (`PASSWORD`, `pass%77ord` — the query parser decodes names, so they still arrive).
- */
-export function redactUrl(url: string): string {
-  const q = url.indexOf('?');
-  if (q < 0) return url;
-  const pairs = url.slice(q + 1).split('&').map((pair) => {
-    const eq = pair.indexOf('=');
-    return eq >= 0 && SECRET_PARAMS.has(decodedName(pair.slice(0, eq))) ? `${pair.slice(0, eq)}=[redacted]` : pair;
-  });
-  return `${url.slice(0, q + 1)}${pairs.join('&')}`;
-}
-
-type OpenApiDocument = { paths?: Record<string, Record<string, { parameters?: { in?: string; name?: string }[] }>> };
-
-/**
- * The panel dialect documents its path parameters as `user-uid`, `identifier-uid`, …; routes
- * declare them with `_` (find-my-way ends a parameter name at '-'), so the document is renamed.
- */
-export function panelPathNames<T extends OpenApiDocument>(doc: T): T {
-  const dashed = (name: string) => name.replace(/^([a-z]+)_uid$/, '$1-uid');
-  const paths: NonNullable<OpenApiDocument['paths']> = {};
-  for (const [path, operations] of Object.entries(doc.paths ?? {})) {
-    if (!path.startsWith('/api/v1/')) {
-      paths[path] = operations;
-      continue;
-    }
-    for (const operation of Object.values(operations)) {
-      for (const parameter of operation.parameters ?? []) {
-        if (parameter.in === 'path' && parameter.name) parameter.name = dashed(parameter.name);
-      }
-    }
-    paths[path.replace(/\{([a-z]+_uid)\}/g, (_, name: string) => `{${dashed(name)}}`)] = operations;
-  }
-  return { ...doc, paths };
-}
-
-/** pino settings: secrets in headers and query strings never reach the log. */
-export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
-  return {
-    level,
-    ...(stream ? { stream } : {}),
-    redact: ['req.headers.authorization', 'req.headers.cookie'],
-    serializers: {
-      req(request: { method: string; url: string; ip?: string }) {
-        return { method: request.method, url: redactUrl(request.url), remoteAddress: request.ip };
-      },
-    },
-  };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -132,60 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const links = accessLinks(store, identifiers);
   const directory = userDirectory(store, { maxUsers: config.maxUsers, links: links.writer });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Gatehouse',
-        version: '0.1.0',
-        description:
-          'The directory of people who may open doors. Two dialects over one store: the access-control panel API under `/api/v1` and the enterprise platform API under `/Endpoint/rest/api/v1`.',
-      },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'Panel session token or platform access token' },
-          deviceKey: { type: 'http', scheme: 'bearer', description: 'GATEHOUSE_DEVICE_KEY, for panels asking for access decisions (or `?key=`)' },
-          oauth: {
-            type: 'oauth2',
-            description: 'Platform API clients (client credentials); a panel session works too (admin: `*`, manager: the read scopes)',
-            flows: {
-              clientCredentials: {
-                tokenUrl: '/oAuth/rest/v2/Token',
-                refreshUrl: '/oAuth/rest/v2/Token',
-                scopes: {
-                  'Department:Read': 'Read departments',
-                  'Department:Create': 'Create departments',
-                  'Department:Update': "Update departments and their users",
-                  'Department:Delete': 'Delete departments',
-                  'User:Read': 'Read users',
-                  '*': 'Everything, both dialects',
-                },
-              },
-            },
-          },
-        },
-      },
-      security: [{ bearer: [] }, { oauth: [] }],
-      tags: [
-        { name: 'OAuth', description: 'Platform API client tokens (platform-api.md §1).' },
-        {
-          name: 'Departments',
-          description: [
-            'Platform dialect conventions (all platform routes): every answer carries a fresh `Request-Key` header (also in the log lines of the request);',
-            'errors are `{"Errors":[…],"Type","Title","StatusCode","Instance","RequestKey"}`; checks run authentication (401), scope (403), path, query, body;',
-            'an unknown platform path is a 404 once authenticated (401 before). Query parameter names match without regard to case; unknown query parameters are ignored.',
-            'Path ids may be `base64|…` (standard or URL-safe, padding optional). Key fields are a fixed list per entity; a user\'s `Username` matches without regard to case,',
-            'every other key field exactly. Unset text is null; unset dates are `1900-01-01T00:00:00Z`; instants are UTC ISO 8601. `CreatedBy`/`ModifiedBy` name the API client',
-            '(`Type` ApiClient) or panel account (`Type` Account) that wrote the row. Panel sessions work here too: an admin has `*`, a manager the read scopes.',
-          ].join(' '),
-        },
-        { name: 'Department users', description: 'A department\'s users (seeds 003 and 004); the users are the same rows as the panel dialect\'s users.' },
-        { name: 'Platform users', description: 'Users read through the platform dialect (the same rows as the panel dialect\'s users).' },
-      ],
-    },
-    transformObject: (document) => panelPathNames(('openapiObject' in document ? document.openapiObject : {}) as OpenApiDocument),
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerOpenApi(app);
 
   // Fastify's own 404 writes the raw URL (query string included) into the log and the body.
   app.setNotFoundHandler((request, reply) =>

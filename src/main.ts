@@ -1,5 +1,6 @@
 /** Reads the configuration, opens (and migrates) the store, bootstraps accounts, serves. */
-import { bootstrapAccounts, buildApp, loggerOptions } from './app.ts';
+import { bootstrapAccounts, buildApp } from './app.ts';
+import { loggerOptions } from './logging.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openStore } from './store/database.ts';
 

@@ -1,7 +1,8 @@
 /** The server as a whole: health, OpenAPI and docs, body limits, restarts, logs. */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, loggerOptions } from '../src/app.ts';
+import { buildApp } from '../src/app.ts';
+import { loggerOptions } from '../src/logging.ts';
 import { md5Hex } from '../src/auth/secrets.ts';
 import { ADMIN, startTestApp, testConfig, type TestApp } from './helpers/app.ts';
 import { STORE_KINDS, newStoreLocation, openAt } from './helpers/stores.ts';
