@@ -142,8 +142,13 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
           const itemKeys = items.map((item) => nameKey(item.name));
           // The state of every user this batch touches, as it will be written.
           const byLink = new Map<string, AccessRow>();
+          // Users found by link_id, with their stored name: those whose name stays are updated
+          // without touching the indexed columns.
+          const storedName = new Map<AccessRow, string>();
           for (const key of await users.keysByLinkIds(tx, [...new Set(items.map((i) => i.link_id))])) {
-            byLink.set(key.link_id as string, stateOf(key, now));
+            const user = stateOf(key, now);
+            byLink.set(key.link_id as string, user);
+            storedName.set(user, key.name);
           }
           const oldKeys = [...byLink.values()].map((u) => u.name_key);
           const names = await users.nameStats(tx, [...new Set([...itemKeys, ...oldKeys])]);
@@ -202,7 +207,9 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
 
           const ids = await store.allocateUserIds(tx, created.length);
           created.forEach((user, i) => (user.id = ids[i]));
-          await users.upsertAccess(tx, [...written]);
+          const renamedOrNew = [...written].filter((user) => storedName.get(user) !== user.name);
+          await users.upsertAccess(tx, renamedOrNew);
+          await users.updateAccessDetails(tx, [...written].filter((user) => storedName.get(user) === user.name));
 
           if (linkEntries.length > 0 && options.links) {
             const codes = await options.links.replaceLinks(

@@ -244,6 +244,21 @@ describe.each(STORE_KINDS)('access users (%s)', (kind) => {
       expect(listed.json().list_items).toEqual([expect.objectContaining({ link_id: links[1], name: 'Linked Renamed', info: 'updated info' })]);
     });
 
+    it('a later sync that renames a user moves its name key; one that keeps the name keeps it', async () => {
+      const link = uuid();
+      await bulk([{ link_id: link, ...fields({ name: 'Rename Before' }) }]);
+      await bulk([{ link_id: link, ...fields({ name: 'Rename After', info: 'renamed' }) }]);
+      expect((await create({ name: 'rename after' })).has_dublicates).toBe(true);
+      expect((await create({ name: 'rename before' })).has_dublicates).toBe(false);
+      const kept = uuid();
+      await bulk([{ link_id: kept, ...fields({ name: 'Name Kept' }) }]);
+      const again = await bulk([{ link_id: kept, ...fields({ name: 'Name Kept', info: 'only info changed', lock_number: 2 }) }]);
+      expect(again.json().result[0]).toEqual({ link_id: kept, success: true, extended_info: 'updated', has_dublicates: false });
+      const listed = await t.call({ method: 'GET', url: `/api/v1/access/users/items/link?filter_field=link_id&filter_value=${kept}` });
+      expect(listed.json().list_items[0]).toMatchObject({ name: 'Name Kept', info: 'only info changed', lock_number: 2 });
+      expect((await create({ name: ' name kept' })).has_dublicates).toBe(true);
+    });
+
     it('a repeated link_id in one request is applied again (second is updated)', async () => {
       const link = uuid();
       const response = await bulk([
