@@ -3,6 +3,7 @@
  * with one set of migrations. Also the few places where the two stores need different SQL.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -212,6 +213,10 @@ function withPreparedStatements(pool: pg.Pool): PostgresPool {
     end: () => pool.end(),
   };
 }
+
+// A URL that names no user (`postgresql:///db?host=/var/run/postgresql`) connects as PGUSER, else
+// the operating-system user, as libpq does; pg itself only looks at $USER, which may be unset.
+pg.defaults.user ??= process.env.PGUSER ?? os.userInfo().username;
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   const schema = options.schema;
