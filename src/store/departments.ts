@@ -8,7 +8,7 @@ import type { KeyField } from '../directory/keys.ts';
 import { rowWriter } from './bulk-write.ts';
 import type { Queryable, Store, Tx } from './database.ts';
 import { compileFilter, compileOrders, type EntityFields } from './list-query.ts';
-import type { FilterNode } from '../api/platform/query-language.ts';
+import type { FilterNode } from './query-language.ts';
 import type { DepartmentsTable, MembershipsTable } from './schema.ts';
 import type { UserRow } from './users.ts';
 

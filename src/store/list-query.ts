@@ -1,5 +1,5 @@
 /**
- * Compiles the platform list-query AST (`src/api/platform/query-language.ts`) to parameterised
+ * Compiles the platform list-query AST (`./query-language.ts`) to parameterised
  * Kysely expressions, through a fixed per-entity field list.
  *
  * Safety: table and column identifiers come only from {@link EntityFields} (constants in the code)
@@ -42,7 +42,7 @@ import {
   quote,
   type FilterClause,
   type FilterNode,
-} from '../api/platform/query-language.ts';
+} from './query-language.ts';
 
 export type FieldType = 'text' | 'integer' | 'boolean' | 'datetime' | 'uuid';
 export type Dialect = 'sqlite' | 'postgres';

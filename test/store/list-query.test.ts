@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import { QueryLanguageError, parseFilters, parseOrders } from '../../src/api/platform/query-language.ts';
+import { QueryLanguageError, parseFilters, parseOrders } from '../../src/store/query-language.ts';
 import {
   compileFilter,
   compileOrders,

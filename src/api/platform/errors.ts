@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { QueryLanguageError } from './query-language.ts';
+import { QueryLanguageError } from '../../store/query-language.ts';
 import { InvalidInputError, MULTIPLE_ROWS } from '../../directory/errors.ts';
 import { CapacityError, NotFoundError } from '../../directory/users.ts';
 import { toValidationError, type RequestValidationError } from '../validation.ts';

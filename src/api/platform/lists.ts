@@ -1,7 +1,7 @@
 /** §6 list queries: `Fields`, `Filters`, `Orders`, `CurrentPage`, `PageSize` → a store list request. */
 import type { ListRequest } from '../../store/departments.ts';
 import { resolveFields, type EntityFields } from '../../store/list-query.ts';
-import { QueryLanguageError, parseFields, parseFilters, parseOrders, quote } from './query-language.ts';
+import { QueryLanguageError, parseFields, parseFilters, parseOrders, quote } from '../../store/query-language.ts';
 import type { ListQuery } from './schemas.ts';
 
 export interface ParsedList {

@@ -8,7 +8,7 @@ import {
   parseFilters,
   parseOrders,
   type FilterNode,
-} from '../../../src/api/platform/query-language.ts';
+} from '../../src/store/query-language.ts';
 
 /** The AST without positions, for compact comparisons. */
 function strip(node: FilterNode): unknown {
