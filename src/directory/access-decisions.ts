@@ -4,6 +4,10 @@
  * of their attached time profiles' active windows (when any are attached), and — last, so that
  * a refusal never costs a pass — a pass is left and is used. One indexed query gathers the facts;
  * a limited identifier costs one more (the conditional update that uses the pass atomically).
+ *
+ * The facts (not the decisions: those depend on the hour) are kept per presented number until
+ * the store's data version moves — at once for this process's writes, as soon as the store hears
+ * of other processes' commits — so a panel asking again about a known card costs no query.
  */
 import type { Store } from '../store/database.ts';
 import { identifiersRepository, type DecisionFacts } from '../store/identifiers.ts';
@@ -22,14 +26,41 @@ export type Decision = { granted: true; lockNumber: 0 | 1 | 2 } | { granted: fal
 const REFUSED: Decision = { granted: false };
 /** Parsed rules by their stored text; bounded so that edits cannot grow it without end. */
 const MAX_CACHED_RULES = 1000;
+/** Presented numbers whose facts are kept (known and unknown ones); beyond it, the cache starts over. */
+const MAX_CACHED_FACTS = 200_000;
 
 export interface AccessDecisionOptions {
   /** IANA time zone in which time profiles are evaluated. */
   timeZone: string;
 }
 
+/** Facts by presented type and number key, valid for one data version of the store. */
+function factsCache(store: Store) {
+  const facts = new Map<string, DecisionFacts | null>();
+  let version: number | undefined;
+  return {
+    /** Undefined: not kept (or the store cannot tell whether it changed). */
+    get(key: string): DecisionFacts | null | undefined {
+      const now = store.dataVersion();
+      if (now === undefined || now !== version) {
+        facts.clear();
+        version = now;
+        return undefined;
+      }
+      return facts.get(key);
+    },
+    /** Keeps what was read, unless the store may have changed since `readAt` (before the read). */
+    set(key: string, value: DecisionFacts | null, readAt: number | undefined): void {
+      if (readAt === undefined || readAt !== version || store.dataVersion() !== readAt) return;
+      if (facts.size >= MAX_CACHED_FACTS) facts.clear();
+      facts.set(key, value);
+    },
+  };
+}
+
 export function accessDecisions(store: Store, options: AccessDecisionOptions) {
   const identifiers = identifiersRepository(store);
+  const cache = factsCache(store);
   const parsed = new Map<string, TimeProfileRules>();
 
   function rulesOf(text: string): TimeProfileRules {
@@ -64,7 +95,13 @@ export function accessDecisions(store: Store, options: AccessDecisionOptions) {
       const type = canonicalType(typeName);
       const key = numberKey(type, number);
       if (key === null) return REFUSED;
-      const facts = await identifiers.decisionFacts(store.db, type, key);
+      const cacheKey = `${type}\u0000${key}`;
+      let facts = cache.get(cacheKey);
+      if (facts === undefined) {
+        const readAt = store.dataVersion();
+        facts = (await identifiers.decisionFacts(store.db, type, key)) ?? null;
+        cache.set(cacheKey, facts, readAt);
+      }
       if (!facts || !allowedAt(facts, at)) return REFUSED;
       if (facts.passes_permanent !== 1 && !(await identifiers.usePass(store.db, facts.id))) return REFUSED;
       return { granted: true, lockNumber: lockNumber(facts.lock as Lock) };

@@ -22,6 +22,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { databaseKind } from '../config.ts';
+import { postgresDataVersion, sqliteDataVersion, type DataVersion } from './data-version.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
@@ -52,6 +53,12 @@ export interface Store {
    * `transaction` (on SQLite it runs on the connection the transaction holds).
    */
   insertRows(tx: Tx, spec: RowWriteSpec, rows: readonly (readonly unknown[])[]): Promise<void>;
+  /**
+   * A number that changes whenever stored data may have changed — this process's writes at once,
+   * other processes' commits as soon as the store hears of them; undefined while it cannot tell.
+   * Caches of reads compare it before and after they read (see data-version.ts).
+   */
+  dataVersion(): number | undefined;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -72,6 +79,8 @@ export interface OpenOptions {
   poolSize?: number;
   /** Called for every query executed (tests count round trips with it). */
   onQuery?: (sql: string) => void;
+  /** Called when the PostgreSQL change listener fails (it reconnects by itself). */
+  onListenError?: (error: unknown) => void;
 }
 
 function queryLog(options: OpenOptions) {
@@ -106,6 +115,8 @@ function openSqlite(url: string, options: OpenOptions): Store {
   // SQLite's lower() folds ASCII only; PostgreSQL's folds every letter. `contains` and `Like`
   // ignore case on both stores, so here lower() folds as PostgreSQL does (no index uses lower()).
   raw.function('lower', { deterministic: true }, (value: unknown) => (value === null ? null : String(value).toLowerCase()));
+  const dataVersion = raw.prepare('pragma data_version').pluck();
+  const version = sqliteDataVersion(() => dataVersion.get() as number);
   // Kysely prepares every statement it runs; SQLite statements are reusable, so keep them.
   const prepared = new Map<string, SqliteDatabase.Statement>();
   const cachingDatabase = {
@@ -113,7 +124,7 @@ function openSqlite(url: string, options: OpenOptions): Store {
     prepare(text: string) {
       let statement = prepared.get(text);
       if (!statement) {
-        statement = raw.prepare(text);
+        statement = writeTracked(raw.prepare(text), version);
         if (prepared.size >= 1000) prepared.clear();
         prepared.set(text, statement);
       }
@@ -165,9 +176,11 @@ function openSqlite(url: string, options: OpenOptions): Store {
         for (const row of part) for (const value of row) params.push(value);
         const prepared = statement(spec, part.length);
         options.onQuery?.(prepared.source);
+        version.bump();
         prepared.run(params);
       }
     },
+    dataVersion: () => version.current(),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -175,6 +188,31 @@ function openSqlite(url: string, options: OpenOptions): Store {
       await db.destroy();
     },
   };
+}
+
+/**
+ * A statement that moves the data version when it runs, unless SQLite says it cannot write.
+ * (One connection, used by one caller at a time: no read runs while a write is under way.)
+ */
+function writeTracked(statement: SqliteDatabase.Statement, version: DataVersion): SqliteDatabase.Statement {
+  if (statement.readonly) return statement;
+  const bumping =
+    <A extends unknown[], R>(run: (...args: A) => R) =>
+    (...args: A): R => {
+      version.bump();
+      return run(...args);
+    };
+  // What Kysely's SQLite driver uses of a statement.
+  const tracked = {
+    reader: statement.reader,
+    readonly: false,
+    source: statement.source,
+    run: bumping(statement.run.bind(statement)),
+    all: bumping(statement.all.bind(statement)),
+    get: bumping(statement.get.bind(statement)),
+    iterate: bumping(statement.iterate.bind(statement)),
+  };
+  return tracked as unknown as SqliteDatabase.Statement;
 }
 
 const PREPARABLE = /^\s*(?:select|insert|update|delete|with)\b/i;
@@ -187,7 +225,10 @@ const PREPARED_PER_CONNECTION = 200;
  * access decision is one query, and planning was most of its time. Query texts never carry
  * values (they are bound), so the set of texts is small; it is bounded per connection anyway.
  */
-function withPreparedStatements(pool: pg.Pool): PostgresPool {
+/** Texts that only read (as far as the data a cache keeps is concerned). */
+const READS = /^\s*select\b/i;
+
+function withPreparedStatements(pool: pg.Pool, version: DataVersion): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   let counter = 0;
   function wrap(client: pg.PoolClient): PostgresPoolClient {
@@ -199,7 +240,13 @@ function withPreparedStatements(pool: pg.Pool): PostgresPool {
         name = `gatehouse_${++counter}`;
         names.set(text, name);
       }
-      return client.query(name === undefined ? { text, values: values as unknown[] } : { name, text, values: values as unknown[] });
+      const pending = client.query(name === undefined ? { text, values: values as unknown[] } : { name, text, values: values as unknown[] });
+      if (!READS.test(text)) {
+        // Before and after: a read overlapping this write (or this commit) is never kept.
+        version.bump();
+        pending.then(version.bump, version.bump);
+      }
+      return pending;
     };
     return { query, release: () => client.release() } as unknown as PostgresPoolClient;
   }
@@ -237,7 +284,8 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   });
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }), ...queryLog(options) });
+  const version = postgresDataVersion({ url, onError: options.onListenError });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool, version) }), ...queryLog(options) });
   async function allocateIds(tx: Queryable, sequence: IdSequence, count: number): Promise<number[]> {
     if (count === 0) return [];
     const result = await sql<{ id: string }>`select nextval(${`${sequence}_id_seq`}::regclass) as id from generate_series(1, ${count}::int)`.execute(tx);
@@ -268,10 +316,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
         await sql`insert into ${sql.raw(spec.table)} (${names}) select * from unnest(${sql.join(arrays)}) ${sql.raw(spec.suffix)}`.execute(tx);
       }
     },
+    dataVersion: () => version.current(),
     async ping() {
       await sql`select 1`.execute(db);
     },
     async close() {
+      await version.close();
       await db.destroy();
     },
   };

@@ -38,9 +38,10 @@ export async function startTestApp(
   kind: StoreKind,
   overrides: Partial<Config> = {},
   existing?: TestStoreLocation,
+  options: { onQuery?: (sql: string) => void } = {},
 ): Promise<TestApp> {
   const location = existing ?? (await newStoreLocation(kind));
-  const store = await openAt(location);
+  const store = await openAt(location, options.onQuery);
   const config = testConfig(overrides);
   const app = await buildApp({ config, store });
   const accounts = accountService(store, { tokenTtlSeconds: config.tokenTtlSeconds });

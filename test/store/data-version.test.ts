@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { accessDecisions } from '../../src/directory/access-decisions.ts';
+import { identifierDirectory } from '../../src/directory/identifier-directory.ts';
+import { PERMANENT } from '../../src/directory/identifiers.ts';
+import { postgresDataVersion } from '../../src/store/data-version.ts';
+import type { Store } from '../../src/store/database.ts';
+import { newStoreLocation, openAt, STORE_KINDS, storeForTests } from '../helpers/stores.ts';
+
+describe.each(STORE_KINDS)('the data version (%s)', (kind) => {
+  const t = storeForTests(kind);
+
+  /** The version once the store can tell (PostgreSQL's listener connects on first use). */
+  async function known(store: Store): Promise<number> {
+    for (let i = 0; i < 300; i++) {
+      const version = store.dataVersion();
+      if (version !== undefined) return version;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('the store never told its data version');
+  }
+
+  it('stays put while only reading, and moves with every write', async () => {
+    const start = await known(t.store);
+    await t.store.db.selectFrom('users').select('id').execute();
+    await sql`select count(*) from identifiers`.execute(t.store.db);
+    expect(t.store.dataVersion()).toBe(start);
+    await t.store.transaction(async (tx) => {
+      await tx.deleteFrom('identifiers').where('id', '=', -1).execute();
+    });
+    const afterWrite = t.store.dataVersion();
+    expect(afterWrite).not.toBe(start);
+    await t.store.transaction(async (tx) => {
+      await t.store.insertRows(tx, { table: 'settings', columns: [{ name: 'name', type: 'text' }, { name: 'value', type: 'text' }], suffix: '' }, [
+        ['data-version-test', 'x'],
+      ]);
+    });
+    expect(t.store.dataVersion()).not.toBe(afterWrite);
+  });
+
+  it('decisions read the store every time while it cannot tell', async () => {
+    const location = await newStoreLocation(kind);
+    let queries = 0;
+    const store = await openAt(location, () => (queries += 1));
+    try {
+      await identifierDirectory(store).create({ owner: { name: '', type: 'owner' }, type: 'card', number: '42', lock: 'first', valid: PERMANENT });
+      const blind: Store = { ...store, dataVersion: () => undefined };
+      const decisions = accessDecisions(blind, { timeZone: 'UTC' });
+      const before = queries;
+      for (let i = 0; i < 3; i++) expect(await decisions.decide('card', '42')).toEqual({ granted: true, lockNumber: 1 });
+      expect(queries - before).toBe(3);
+    } finally {
+      await store.close();
+      await location.dispose();
+    }
+  });
+});
+
+describe('the PostgreSQL change listener', () => {
+  it('cannot tell (undefined) while it cannot connect, and closes cleanly', async () => {
+    const errors: unknown[] = [];
+    const version = postgresDataVersion({ url: 'postgres://nobody@127.0.0.1:1/none', onError: (error) => errors.push(error) });
+    expect(version.current()).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(version.current()).toBeUndefined();
+    expect(errors.length).toBeGreaterThan(0);
+    await version.close();
+  });
+});
