@@ -32,8 +32,12 @@ export async function call(server: Server, bearer: string, method: string, url: 
   return JSON.parse(text);
 }
 
+/** Seconds of the same load before measuring, so that every server is measured compiled and warm. */
+export const WARMUP_SECONDS = 2;
+
 export async function load(url: string, connections: number, options: Record<string, unknown>) {
-  const result = await autocannon({ url, connections, duration: Number(process.env.BENCH_LOAD_SECONDS ?? 5), ...options });
+  const duration = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
+  const result = await autocannon({ url, connections, duration, warmup: { connections, duration: WARMUP_SECONDS }, ...options });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }

@@ -16,7 +16,7 @@ import { accessItems, touched, type AccessItem } from './data.ts';
 import { platformBench, type PlatformFigures } from './platform.ts';
 import { decisionBench, type DecisionFigures } from './decisions.ts';
 import { rawAccessUpsert, type RawTarget } from './raw.ts';
-import { ADMIN_PASSWORD, load, signIn } from './client.ts';
+import { ADMIN_PASSWORD, WARMUP_SECONDS, load, signIn } from './client.ts';
 import { root, startServer, type Server } from './server.ts';
 
 function option(name: string, fallback: string): string {
@@ -285,7 +285,7 @@ async function main(): Promise<void> {
   const header = [
     '# Latest `npm run bench`',
     '',
-    `${results.date as string} — ${os.cpus().length} cores, Node ${process.version}; ${USERS.toLocaleString('en-US')} access users in requests of ${BATCH.toLocaleString('en-US')}, ${PLATFORM_USERS.toLocaleString('en-US')} platform users in one request, load tests ${SECONDS} s each.`,
+    `${results.date as string} — ${os.cpus().length} cores, Node ${process.version}; ${USERS.toLocaleString('en-US')} access users in requests of ${BATCH.toLocaleString('en-US')}, ${PLATFORM_USERS.toLocaleString('en-US')} platform users in one request, load tests ${SECONDS} s each after ${WARMUP_SECONDS} s of warm-up.`,
     '',
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'latest.md'), `${header}\n${sections.join('\n\n')}\n`);
