@@ -20,17 +20,16 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  // Until the app's logger exists there is nothing to report to (the listener starts on first use).
-  let reportListenError = (_error: unknown): void => undefined;
-  const store = await openStore(config.databaseUrl, { onListenError: (error) => reportListenError(error) });
+  // Until the app's logger exists, background failures go to stderr.
+  let reportBackgroundError = (error: unknown): void => console.error(error);
+  const store = await openStore(config.databaseUrl, { onBackgroundError: (error) => reportBackgroundError(error) });
   const deps = {
     config,
     store,
     logger: loggerOptions(config.logLevel),
   };
   const app = await buildApp(deps);
-  reportListenError = (error) =>
-    app.log.warn({ err: error }, 'PostgreSQL change listener lost; access decisions read the store every time until it is back');
+  reportBackgroundError = (error) => app.log.warn({ err: error }, 'store background work failed (see the error); the store carries on');
   const { generatedPassword } = await bootstrapAccounts(deps);
   if (generatedPassword) {
     // Printed once, to the console only (not through the log pipeline), when the admin is first created.

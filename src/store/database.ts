@@ -23,6 +23,7 @@ import {
 import pg from 'pg';
 import { databaseKind } from '../config.ts';
 import { postgresDataVersion, sqliteDataVersion, type DataVersion } from './data-version.ts';
+import { startCheckpointer } from './sqlite-checkpointer.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
@@ -79,8 +80,8 @@ export interface OpenOptions {
   poolSize?: number;
   /** Called for every query executed (tests count round trips with it). */
   onQuery?: (sql: string) => void;
-  /** Called when the PostgreSQL change listener fails (it reconnects by itself). */
-  onListenError?: (error: unknown) => void;
+  /** Called when background work fails: PostgreSQL's change listener (it reconnects by itself), SQLite's checkpointer. */
+  onBackgroundError?: (error: unknown) => void;
 }
 
 function queryLog(options: OpenOptions) {
@@ -112,6 +113,18 @@ function openSqlite(url: string, options: OpenOptions): Store {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
+  // Checkpoints run on a thread of their own (sqlite-checkpointer.ts), not inside commits here;
+  // should that thread fail, SQLite's own checkpoints take over again.
+  let checkpointer: ReturnType<typeof startCheckpointer> | undefined;
+  if (file !== ':memory:') {
+    raw.pragma('wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(file, {
+      onError(message) {
+        if (raw.open) raw.pragma('wal_autocheckpoint = 1000');
+        options.onBackgroundError?.(new Error(`SQLite checkpoint: ${message}`));
+      },
+    });
+  }
   // SQLite's lower() folds ASCII only; PostgreSQL's folds every letter. `contains` and `Like`
   // ignore case on both stores, so here lower() folds as PostgreSQL does (no index uses lower()).
   raw.function('lower', { deterministic: true }, (value: unknown) => (value === null ? null : String(value).toLowerCase()));
@@ -185,6 +198,7 @@ function openSqlite(url: string, options: OpenOptions): Store {
       await sql`select 1`.execute(db);
     },
     async close() {
+      await checkpointer?.stop();
       await db.destroy();
     },
   };
@@ -284,7 +298,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   });
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const version = postgresDataVersion({ url, onError: options.onListenError });
+  const version = postgresDataVersion({ url, onError: options.onBackgroundError });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool, version) }), ...queryLog(options) });
   async function allocateIds(tx: Queryable, sequence: IdSequence, count: number): Promise<number[]> {
     if (count === 0) return [];
