@@ -73,28 +73,42 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
     user.modified_at = now;
   }
 
-  /** Writes a batch of single creates in one transaction; past the capacity, the rest fail. */
-  const createOne = writeBatcher<AccessFields, { id: number; has_dublicates: boolean }>((batch) =>
-    store.transaction(
+  /** Writes a batch of single creates at once; past the capacity, the rest fail. */
+  const createOne = writeBatcher<AccessFields, { id: number; has_dublicates: boolean }>(async (batch) => {
+    const now = nowIso();
+    const rowOf = (fields: AccessFields) => {
+      const { id: _none, ...row } = userToRow({ ...newUser(0, null, now), ...fields, auth_factors: canonicalAuthFactors(fields.auth_factors) }, nameKey);
+      return row;
+    };
+    /** Another user had the name before, or two of this batch share it. */
+    const flags = (rows: readonly { name_key: string }[], taken: ReadonlySet<string>) => {
+      const inBatch = new Map<string, number>();
+      for (const row of rows) inBatch.set(row.name_key, (inBatch.get(row.name_key) ?? 0) + 1);
+      return rows.map((row) => taken.has(row.name_key) || (inBatch.get(row.name_key) ?? 0) > 1);
+    };
+    if (maxUsers === undefined) {
+      const rows = batch.map(rowOf);
+      const { ids, taken } = await users.createNew(rows);
+      const duplicated = flags(rows, taken);
+      return ids.map((id, i) => ({ ok: true, value: { id, has_dublicates: duplicated[i] } }));
+    }
+    // A capacity: counted and written under the store's exclusive lock.
+    return store.transaction(
       async (tx) => {
-        const room = maxUsers === undefined ? batch.length : Math.max(0, maxUsers - (await users.count(tx)));
-        const accepted = batch.slice(0, room);
-        const ids = await store.allocateIds(tx, 'users', accepted.length);
-        const now = nowIso();
-        const rows = accepted.map((fields, i) =>
-          userToRow({ ...newUser(ids[i], null, now), ...fields, auth_factors: canonicalAuthFactors(fields.auth_factors) }, nameKey),
-        );
-        await users.upsert(tx, rows);
-        const duplicated = await users.duplicatedNameKeys(tx, [...new Set(rows.map((r) => r.name_key))]);
+        const room = Math.max(0, maxUsers - (await users.count(tx)));
+        const rows = batch.slice(0, room).map(rowOf);
+        const keys = [...new Set(rows.map((r) => r.name_key))];
+        const found = await users.takenNameKeys(tx, keys);
+        const ids = await store.allocateIds(tx, 'users', rows.length);
+        await users.upsert(tx, rows.map((row, i) => ({ ...row, id: ids[i] })));
+        const duplicated = flags(rows, found);
         return batch.map((_, i) =>
-          i < rows.length
-            ? { ok: true, value: { id: ids[i], has_dublicates: duplicated.has(rows[i].name_key) } }
-            : { ok: false, error: new CapacityError('entities') },
+          i < rows.length ? { ok: true, value: { id: ids[i], has_dublicates: duplicated[i] } } : { ok: false, error: new CapacityError('entities') },
         );
       },
-      { exclusive: maxUsers !== undefined },
-    ),
-  );
+      { exclusive: true },
+    );
+  });
 
   return {
     users,

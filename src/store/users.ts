@@ -94,7 +94,44 @@ export type UserKey = Pick<UserRow, 'id' | 'link_id' | 'name_key'>;
 /** A user found by its link_id, with the name it has now. */
 export type LinkedUser = UserKey & Pick<UserRow, 'name'>;
 
+/** Rows of new users; their ids are handed out by `createNew`. */
+export type NewUserRow = Omit<UserRow, 'id'>;
+
+const NEW_COLUMNS = COLUMNS.filter((c) => c.name !== 'id');
+
 export function usersRepository(store: Store) {
+  const upsert = rowWriter<UserRow>(store, { table: 'users', columns: COLUMNS, keepOnUpdate: ['created_at'] });
+
+  /** The keys among `keys` that some user carries. */
+  async function takenNameKeys(db: Queryable, keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const found = await db.selectFrom('users').select('name_key').distinct().where(store.inList('name_key', keys, 'text')).execute();
+    return new Set(found.map((row) => row.name_key));
+  }
+
+  /**
+   * PostgreSQL: new ids, the insert, and which name keys other users already carried, in ONE
+   * statement (atomic by itself, one round trip): single creates are committed a batch at a time,
+   * and each round trip of a batch was time every request of the next batch waited.
+   * The final select sees the table as it was before the statement, so `taken` is "before".
+   */
+  const createNewPostgres = (() => {
+    const names = NEW_COLUMNS.map((c) => c.name).join(', ');
+    const arrays = NEW_COLUMNS.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
+    const text = `with input as (select * from unnest(${arrays}) with ordinality as i(${names}, ord)),
+      numbered as materialized (select nextval('users_id_seq'::regclass) as id, input.* from input order by ord),
+      inserted as (insert into users (id, ${names}) select id, ${names} from numbered)
+      select id, exists (select 1 from users u where u.name_key = numbered.name_key) as taken from numbered order by ord`;
+    const compiled = sql.raw(text).compile(store.db);
+    return async (rows: readonly NewUserRow[]): Promise<{ ids: number[]; taken: Set<string> }> => {
+      const parameters = NEW_COLUMNS.map((c) => rows.map((row) => row[c.name as keyof NewUserRow]));
+      const result = await store.db.executeQuery<{ id: string | number; taken: boolean }>({ ...compiled, parameters });
+      const taken = new Set<string>();
+      result.rows.forEach((row, i) => row.taken && taken.add(rows[i].name_key));
+      return { ids: result.rows.map((row) => Number(row.id)), taken };
+    };
+  })();
+
   return {
     async byId(db: Queryable, id: number): Promise<UserRow | undefined> {
       return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -118,7 +155,25 @@ export function usersRepository(store: Store) {
     },
 
     /** Writes whole rows: inserts the new ids, replaces the existing ones (created_at kept). */
-    upsert: rowWriter<UserRow>(store, { table: 'users', columns: COLUMNS, keepOnUpdate: ['created_at'] }),
+    upsert,
+
+    /**
+     * New users, atomically: their ids (in the order of `rows`) and the name keys among theirs
+     * that other users carried before. At most `store.maxRowsPerStatement` rows per call.
+     */
+    async createNew(rows: readonly NewUserRow[]): Promise<{ ids: number[]; taken: Set<string> }> {
+      if (rows.length === 0) return { ids: [], taken: new Set() };
+      if (store.kind === 'postgres') return createNewPostgres(rows);
+      // SQLite: one transaction of statements that cost no round trips.
+      return store.transaction(async (tx) => {
+        const taken = await takenNameKeys(tx, [...new Set(rows.map((row) => row.name_key))]);
+        const ids = await store.allocateIds(tx, 'users', rows.length);
+        await upsert(tx, rows.map((row, i) => ({ ...row, id: ids[i] })));
+        return { ids, taken };
+      });
+    },
+
+    takenNameKeys,
 
     /** Writes the panel dialect's columns: new ids are inserted, existing rows keep their other columns. */
     upsertAccess: rowWriter<AccessRow>(store, { table: 'users', columns: ACCESS, keepOnUpdate: ['created_at'] }),
