@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { STORE_KINDS, storeForTests } from '../helpers/stores.ts';
+import { nameKey, newUser } from '../../src/directory/users.ts';
+import { openStore, PLANNED_EACH_TIME } from '../../src/store/database.ts';
+import { userToRow, usersRepository } from '../../src/store/users.ts';
+import { newStoreLocation, STORE_KINDS, storeForTests } from '../helpers/stores.ts';
 
 describe.each(STORE_KINDS)('compiled statements reused by the store (%s)', (kind) => {
   const t = storeForTests(kind);
@@ -27,5 +30,33 @@ describe.each(STORE_KINDS)('compiled statements reused by the store (%s)', (kind
     const changed = [];
     for (let i = 0; i < 3; i++) changed.push(Number((await bump()).numAffectedRows));
     expect(changed).toEqual([1, 1, 0]);
+  });
+});
+
+describe.each(STORE_KINDS.filter((kind) => kind === 'postgres'))('statements PostgreSQL plans at each call (%s)', (kind) => {
+  it('keeps no prepared statement for a query marked PLANNED_EACH_TIME, and does for the others', async () => {
+    const location = await newStoreLocation(kind);
+    const store = await openStore(location.url, { schema: location.schema, poolSize: 1 });
+    try {
+      const users = usersRepository(store);
+      const row = (name: string) => {
+        const { id: _none, ...rest } = userToRow({ ...newUser(0, null, '2024-01-01T00:00:00.000Z'), name }, nameKey);
+        return rest;
+      };
+      for (let i = 0; i < 7; i++) {
+        const { ids, taken } = await users.createNew([row(`Planned ${i}`), row('Planned 0')]);
+        expect(ids).toHaveLength(2);
+        expect([...taken]).toEqual(i === 0 ? [] : ['planned 0']);
+      }
+      await users.byId(store.db, 1);
+      const kept = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(store.db);
+      expect(kept.rows.some((r) => r.statement.includes('from "users"'))).toBe(true);
+      // The batch insert of new users (users.createNew) is marked so.
+      expect(kept.rows.filter((r) => r.statement.includes('numbered as materialized'))).toEqual([]);
+      expect(PLANNED_EACH_TIME.startsWith('/*')).toBe(true);
+    } finally {
+      await store.close();
+      await location.dispose();
+    }
   });
 });
