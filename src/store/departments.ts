@@ -10,7 +10,7 @@ import type { Queryable, Store, Tx } from './database.ts';
 import { compileFilter, compileOrders, type EntityFields } from './list-query.ts';
 import type { FilterNode } from './query-language.ts';
 import type { DepartmentsTable, MembershipsTable } from './schema.ts';
-import type { UserRow } from './users.ts';
+import { STORED_USER_COLUMNS, type StoredUser, type UserRow } from './users.ts';
 
 export type DepartmentRow = Selectable<DepartmentsTable>;
 type MembershipRow = Selectable<MembershipsTable>;
@@ -124,6 +124,16 @@ export function departmentsRepository(store: Store) {
     async usersByKey(q: Queryable, key: KeyField, values: readonly (string | number)[]): Promise<UserRow[]> {
       if (values.length === 0) return [];
       return byKeyValues(store, q, 'users', key, values);
+    },
+
+    /** The users whose `key` is one of `values`, as the platform's upserts read them (fewer columns than `usersByKey`). */
+    async storedUsersByKey(q: Queryable, key: KeyField, values: readonly (string | number)[]): Promise<StoredUser[]> {
+      if (values.length === 0) return [];
+      return q
+        .selectFrom('users')
+        .select(STORED_USER_COLUMNS)
+        .where(store.inList(sql.ref(`users.${key.column}`), values, key.type))
+        .execute();
     },
 
     /** Who holds each value of a unique key: just the id and the value, for uniqueness checks. */

@@ -6,7 +6,7 @@
  * call: for a bulk of 50 000 users that was most of the response's time.
  */
 import type { DepartmentRow } from '../../store/departments.ts';
-import type { UserRow } from '../../store/users.ts';
+import type { ShownUserRow } from '../../store/users.ts';
 import { UNSET_DATE } from './schemas.ts';
 import { departmentRef } from './views.ts';
 
@@ -14,7 +14,7 @@ import { departmentRef } from './views.ts';
 const text = (value: string | null): string => JSON.stringify(value);
 
 /** `{ Meta, Data }` of the users, each with `DepartmentId` (what `userView(row, department)` gives). */
-export function departmentUsersJson(rows: readonly UserRow[], department: DepartmentRow): string {
+export function departmentUsersJson(rows: readonly ShownUserRow[], department: DepartmentRow): string {
   const departmentId = JSON.stringify(departmentRef(department));
   const data: string[] = new Array<string>(rows.length);
   for (let i = 0; i < rows.length; i++) {

@@ -1,0 +1,52 @@
+/**
+ * Values grouped by key where nearly every key holds one value (record indices by identity or by
+ * unique value, rows by key value): a key holds its value itself, and an array only from its
+ * second value on, so a bulk of 50 000 records makes no 50 000 one-element arrays.
+ */
+export class Groups<K, V extends object | number> {
+  private readonly map = new Map<K, V | V[]>();
+
+  add(key: K, value: V): void {
+    const held = this.map.get(key);
+    if (held === undefined) this.map.set(key, value);
+    else if (Array.isArray(held)) held.push(value);
+    else this.map.set(key, [held, value]);
+  }
+
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  keys(): IterableIterator<K> {
+    return this.map.keys();
+  }
+
+  /** How many values `key` holds. */
+  count(key: K): number {
+    const held = this.map.get(key);
+    return held === undefined ? 0 : Array.isArray(held) ? held.length : 1;
+  }
+
+  /** The first value of `key`. */
+  first(key: K): V | undefined {
+    const held = this.map.get(key);
+    return Array.isArray(held) ? held[0] : held;
+  }
+
+  /** Calls `visit` with each value of `key`, in the order they were added. */
+  forEach(key: K, visit: (value: V) => void): void {
+    const held = this.map.get(key);
+    if (held === undefined) return;
+    if (Array.isArray(held)) held.forEach((v) => visit(v));
+    else visit(held);
+  }
+
+  /** The keys that hold two values or more, with their values, in the order the keys were first added. */
+  *multiples(): Generator<[K, readonly V[]]> {
+    for (const [key, held] of this.map) if (Array.isArray(held)) yield [key, held];
+  }
+}
