@@ -62,13 +62,15 @@ function blankToNull(value: string | null | undefined): string | null | undefine
   return value === undefined ? undefined : value === null || value === '' ? null : value;
 }
 
+/** Is a text field given (empty = unset) with another value than the stored one? */
+function differs(given: string | null | undefined, stored: string | null): boolean {
+  const value = blankToNull(given);
+  return value !== undefined && value !== stored;
+}
+
 /** Would merging `fields` change the stored user (ModifiedOn aside)? */
 function changes(user: StoredUser, fields: UserFields): boolean {
   if (fields.name !== undefined && fields.name !== user.name) return true;
-  const differs = (given: string | null | undefined, stored: string | null) => {
-    const value = blankToNull(given);
-    return value !== undefined && value !== stored;
-  };
   if (differs(fields.username, user.username) || differs(fields.email, user.email)) return true;
   if (differs(fields.mobilePhone, user.mobile_phone) || differs(fields.externalId, user.external_id)) return true;
   return fields.isActive !== undefined && fields.isActive !== (Number(user.is_active) === 1);
@@ -109,10 +111,8 @@ interface Found {
   count(key: KeyField, value: string | number): number;
   /** The first of them. */
   first(key: KeyField, value: string | number): StoredUser | undefined;
-  /** Was `value` of `column` looked up (so that every user holding it was read)? */
-  lookedUp(column: string, value: string | number): boolean;
-  /** The user read that holds `value` in a column the store keeps unique, if one was read. */
-  holder(column: 'username_key' | 'external_id', value: string): StoredUser | undefined;
+  /** When a key lookup asked for `value` of `column`: the first user holding it, null for none; else undefined. */
+  lookedUp(column: string, value: string | number): StoredUser | null | undefined;
 }
 
 export function userUpserts(store: Store) {
@@ -131,7 +131,6 @@ export function userUpserts(store: Store) {
       else if (c.ref.kind === 'key') add(c.ref.key, c.ref.value);
     }
     const found = new Map<string, Groups<string | number, StoredUser>>();
-    const read: StoredUser[][] = [];
     for (const { key, values } of byKind.values()) {
       const rows = await repo.storedUsersByKey(tx, key, [...values]);
       const groups = new Groups<string | number, StoredUser>();
@@ -140,32 +139,34 @@ export function userUpserts(store: Store) {
         groups.add(key.type === 'integer' ? Number(value) : (value as string), row);
       }
       found.set(key.name, groups);
-      read.push(rows);
     }
-    const holders = new Map<string, Map<string, StoredUser>>();
     return {
       count: (key, value) => found.get(key.name)?.count(value) ?? 0,
       first: (key, value) => found.get(key.name)?.first(value),
       lookedUp(column, value) {
-        for (const { key, values } of byKind.values()) if (key.column === column && values.has(value)) return true;
-        return false;
-      },
-      holder(column, value) {
-        let byValue = holders.get(column);
-        if (!byValue) {
-          holders.set(column, (byValue = new Map()));
-          for (const rows of read) for (const row of rows) if (row[column] !== null) byValue.set(row[column], row);
+        for (const { key, values } of byKind.values()) {
+          if (key.column === column && values.has(value)) return found.get(key.name)!.first(value) ?? null;
         }
-        return byValue.get(value);
+        return undefined;
       },
     };
   }
 
   /**
    * Records that would give the same unique value to different users, and clashes with the store.
-   * `targets[i]`: the user id of candidate i, 0 for a new user, NO_USER when its key failed.
+   * `targets[i]`: the user id of candidate i, 0 for a new user, NO_USER when its key failed;
+   * `stored[i]`: that user as read.
    */
-  async function checkUnique(tx: Tx, field: UniqueField, candidates: readonly Candidate[], targets: readonly number[], found: Found, label: Label, problems: Problem[]) {
+  async function checkUnique(
+    tx: Tx,
+    field: UniqueField,
+    candidates: readonly Candidate[],
+    targets: readonly number[],
+    stored: readonly (StoredUser | undefined)[],
+    found: Found,
+    label: Label,
+    problems: Problem[],
+  ) {
     const property = PROPERTY_OF[field];
     const key = keyField('User', field, field);
     const given = new Groups<string, number>();
@@ -194,14 +195,25 @@ export function userUpserts(store: Store) {
         });
       }
     };
-    // A column the store keeps unique has at most one holder per value: when the key lookups read
-    // that user, or looked the value up and found none, it is known without asking again.
+    // A column the store keeps unique has at most one holder per value: the user a record names,
+    // when it holds the value already, or what a key lookup of the value read. Only the other
+    // values are asked for.
     const column = key.column;
+    const unique = key.unique && (column === 'username_key' || column === 'external_id');
     const unknown: string[] = [];
     for (const value of given.keys()) {
-      const holder = key.unique && (column === 'username_key' || column === 'external_id') ? found.holder(column, value) : undefined;
-      if (holder) given.forEach(value, (i) => clash(i, Number(holder.id)));
-      else if (!(key.unique && found.lookedUp(column, value))) unknown.push(value);
+      let holder: StoredUser | null | undefined;
+      if (unique) {
+        given.forEach(value, (i) => {
+          const user = stored[i];
+          if (holder === undefined && user && user[column as 'username_key' | 'external_id'] === value) holder = user;
+        });
+        if (holder === undefined) holder = found.lookedUp(column, value);
+      }
+      if (holder) {
+        const id = Number(holder.id);
+        given.forEach(value, (i) => clash(i, id));
+      } else if (holder === undefined) unknown.push(value);
     }
     for (const holder of await repo.holdersByKey(tx, key, unknown)) given.forEach(holder.value as string, (i) => clash(i, holder.id));
   }
@@ -292,7 +304,7 @@ export function userUpserts(store: Store) {
 
       const uniqueFields = new Set<UniqueField>(['Username', 'External_Id']);
       for (const f of options.unique ?? []) if (f !== 'Id' && f !== 'UserId' && f !== 'Is_Active') uniqueFields.add(f);
-      for (const field of uniqueFields) await checkUnique(tx, field, candidates, targets, found, label, problems);
+      for (const field of uniqueFields) await checkUnique(tx, field, candidates, targets, stored, found, label, problems);
 
       if (options.maxUsers !== undefined && created.length > 0) {
         const count = Number((await tx.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
