@@ -36,14 +36,14 @@ export interface Problem {
 /** Per candidate (same positions): exactly one of `fresh` (a new user) and `stored` (an existing one) is set, unless its key failed. */
 export interface Plan {
   candidates: readonly Candidate[];
-  /** New users, with the candidate's fields; id 0 until ids are allocated. */
-  fresh: (User | undefined)[];
+  /** New users as they are to be written, with the candidate's fields; id 0 until ids are allocated. */
+  fresh: (UserRow | undefined)[];
   /** Existing users as they were read. */
   stored: (StoredUser | undefined)[];
   /** Positions of the existing users whose fields change (the others are not written again, ModifiedOn included). */
   changed: number[];
   /** The new users, in order (what ids are allocated for). */
-  created: User[];
+  created: UserRow[];
   now: string;
   problems: Problem[];
 }
@@ -93,6 +93,13 @@ function applyFields(user: User, fields: UserFields, now: string): void {
   }
   if (fields.isActive !== undefined) user.is_active = fields.isActive;
   user.modified_at = now;
+}
+
+/** A new user with the given fields, as it is written. */
+function newUserRow(fields: UserFields, now: string): UserRow {
+  const user = newUser(0, null, now);
+  applyFields(user, fields, now);
+  return userToRow(user, nameKey);
 }
 
 /** The unique-checked fields: Username and External_Id always, others when a `Unique` rule asks. */
@@ -225,10 +232,10 @@ export function userUpserts(store: Store) {
       const now = nowIso();
       const problems: Problem[] = [];
       const found = await lookUp(tx, candidates);
-      const fresh: (User | undefined)[] = [];
+      const fresh: (UserRow | undefined)[] = [];
       const stored: (StoredUser | undefined)[] = [];
       const changed: number[] = [];
-      const created: User[] = [];
+      const created: UserRow[] = [];
       const targets: number[] = [];
       // Which candidates name the same user: by user id, or by key value when none or several match.
       const byId = new Groups<number, number>();
@@ -270,11 +277,10 @@ export function userUpserts(store: Store) {
           if (c.fields.name === undefined || c.fields.name.trim() === '') {
             problems.push({ index: c.index, message: `${label(c.index, 'Name')}: is required to create a user` });
           }
-          const user = newUser(0, null, now);
-          applyFields(user, c.fields, now);
-          fresh.push(user);
+          const row = newUserRow(c.fields, now);
+          fresh.push(row);
           stored.push(undefined);
-          created.push(user);
+          created.push(row);
           targets.push(0);
           return;
         }
@@ -323,7 +329,7 @@ export function userUpserts(store: Store) {
      */
     async write(tx: Tx, plan: Plan): Promise<ShownUserRow[]> {
       const ids = await store.allocateUserIds(tx, plan.created.length);
-      plan.created.forEach((user, i) => (user.id = ids[i]));
+      plan.created.forEach((row, i) => (row.id = ids[i]));
       const full = new Map<number, UserRow>();
       for (const row of await users.byIds(tx, plan.changed.map((k) => Number(plan.stored[k]!.id)))) full.set(Number(row.id), row);
       const merged = new Map<number, UserRow>();
@@ -334,8 +340,7 @@ export function userUpserts(store: Store) {
       }
       const written: UserRow[] = [];
       const rows = plan.candidates.map((_c, k): ShownUserRow => {
-        const user = plan.fresh[k];
-        const row = user ? userToRow(user, nameKey) : merged.get(k);
+        const row = plan.fresh[k] ?? merged.get(k);
         if (!row) return plan.stored[k]!;
         written.push(row);
         return row;
