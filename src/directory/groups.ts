@@ -5,12 +5,17 @@
  */
 export class Groups<K, V extends object | number> {
   private readonly map = new Map<K, V | V[]>();
+  /** The keys that hold two values or more, in the order they got their second. */
+  private readonly several: K[] = [];
 
   add(key: K, value: V): void {
     const held = this.map.get(key);
     if (held === undefined) this.map.set(key, value);
     else if (Array.isArray(held)) held.push(value);
-    else this.map.set(key, [held, value]);
+    else {
+      this.map.set(key, [held, value]);
+      this.several.push(key);
+    }
   }
 
   has(key: K): boolean {
@@ -45,8 +50,8 @@ export class Groups<K, V extends object | number> {
     else visit(held);
   }
 
-  /** The keys that hold two values or more, with their values, in the order the keys were first added. */
-  *multiples(): Generator<[K, readonly V[]]> {
-    for (const [key, held] of this.map) if (Array.isArray(held)) yield [key, held];
+  /** The keys that hold two values or more, with their values (in the order the keys got their second value). */
+  multiples(): [K, readonly V[]][] {
+    return this.several.map((key) => [key, this.map.get(key) as V[]]);
   }
 }
