@@ -18,10 +18,6 @@ export class Groups<K, V extends object | number> {
     }
   }
 
-  has(key: K): boolean {
-    return this.map.has(key);
-  }
-
   get size(): number {
     return this.map.size;
   }
@@ -30,10 +26,10 @@ export class Groups<K, V extends object | number> {
     return this.map.keys();
   }
 
-  /** How many values `key` holds. */
-  count(key: K): number {
+  /** The value of `key` when it holds exactly one; undefined when none, null when several (one lookup). */
+  only(key: K): V | null | undefined {
     const held = this.map.get(key);
-    return held === undefined ? 0 : Array.isArray(held) ? held.length : 1;
+    return Array.isArray(held) ? null : held;
   }
 
   /** The first value of `key`. */

@@ -135,10 +135,8 @@ export interface PlanOptions {
 
 /** The users the candidates' keys found: one query per key kind. */
 interface Found {
-  /** How many users hold the key value. */
-  count(key: KeyField, value: string | number): number;
-  /** The first of them. */
-  first(key: KeyField, value: string | number): StoredUser | undefined;
+  /** The user holding the key value; undefined when none does, null when several do. */
+  only(key: KeyField, value: string | number): StoredUser | null | undefined;
   /** When a key lookup asked for `value` of `column`: the first user holding it, null for none; else undefined. */
   lookedUp(column: string, value: string | number): StoredUser | null | undefined;
 }
@@ -159,7 +157,9 @@ export function userUpserts(store: Store) {
       else if (c.ref.kind === 'key') add(c.ref.key, c.ref.value);
     }
     const found = new Map<string, Groups<string | number, StoredUser>>();
-    for (const { key, values } of byKind.values()) {
+    // An array, not the map: lookedUp runs once per value of each unique field.
+    const kinds = [...byKind.values()];
+    for (const { key, values } of kinds) {
       const rows = await repo.storedUsersByKey(tx, key, [...values]);
       const groups = new Groups<string | number, StoredUser>();
       for (const row of rows) {
@@ -169,10 +169,10 @@ export function userUpserts(store: Store) {
       found.set(key.name, groups);
     }
     return {
-      count: (key, value) => found.get(key.name)?.count(value) ?? 0,
-      first: (key, value) => found.get(key.name)?.first(value),
+      only: (key, value) => found.get(key.name)?.only(value),
       lookedUp(column, value) {
-        for (const { key, values } of byKind.values()) {
+        for (let k = 0; k < kinds.length; k++) {
+          const { key, values } = kinds[k];
           if (key.column === column && values.has(value)) return found.get(key.name)!.first(value) ?? null;
         }
         return undefined;
@@ -235,7 +235,7 @@ export function userUpserts(store: Store) {
     const unknown: string[] = [];
     for (const value of given.keys()) {
       // Nearly every value is given once: its one record is looked at without a closure.
-      const single = given.count(value) === 1 ? given.first(value)! : undefined;
+      const single = given.only(value) ?? undefined;
       let holder: StoredUser | null | undefined;
       if (unique) {
         if (single !== undefined) holder = ownHolder(single, value);
@@ -278,17 +278,17 @@ export function userUpserts(store: Store) {
         let isNew = false;
         if (ref.kind === 'id' || (ref.kind === 'key' && ref.key.column === 'id')) {
           const id = ref.kind === 'id' ? ref.id : (ref.value as number);
-          existing = found.first(ID_KEY, id);
+          existing = found.only(ID_KEY, id) ?? undefined;
           if (!existing) problems.push({ index: c.index, message: `${label(c.index, c.refField)}: no user has Id ${id}`, notFound: true });
           byId.add(id, i);
         } else if (ref.kind === 'key') {
-          const matches = found.count(ref.key, ref.value);
-          if (matches === 1) {
-            existing = found.first(ref.key, ref.value)!;
+          const match = found.only(ref.key, ref.value);
+          if (match) {
+            existing = match;
             byId.add(Number(existing.id), i);
           } else {
             seenKey(ref.key, ref.value, i);
-            if (matches > 1) {
+            if (match === null) {
               problems.push({ index: c.index, message: `${label(c.index, c.refField)}: ${MULTIPLE_ROWS} (${ref.key.name} ${shown(ref.raw)})` });
             } else {
               isNew = true;
