@@ -31,8 +31,18 @@ function fieldsOf(body: { Name?: string; Username?: string | null; Email?: strin
   };
 }
 
+/** One record of a bulk (50 000 of them: one object each, no spread). */
 function bulkRecord(user: UserTextType): BulkRecord {
-  return { id: user.Id, userId: user.UserId, ...fieldsOf(user) };
+  return {
+    id: user.Id,
+    userId: user.UserId,
+    name: user.Name,
+    username: user.Username,
+    email: user.Email,
+    mobilePhone: user.MobilePhone,
+    externalId: user.External_Id,
+    isActive: user.Is_Active,
+  };
 }
 
 /** Returned user fields of a department's user list (§5.1's record). */
