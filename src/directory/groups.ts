@@ -22,8 +22,9 @@ export class Groups<K, V extends object | number> {
     return this.map.size;
   }
 
-  keys(): IterableIterator<K> {
-    return this.map.keys();
+  /** Calls `visit` per key, in the order the keys were first added, with its value when it holds one, else with all of them. */
+  each(visit: (key: K, one: V | undefined, several: readonly V[] | undefined) => void): void {
+    this.map.forEach((held, key) => (Array.isArray(held) ? visit(key, undefined, held) : visit(key, held as V, undefined)));
   }
 
   /** The value of `key` when it holds exactly one; undefined when none, null when several (one lookup). */

@@ -233,21 +233,19 @@ export function userUpserts(store: Store) {
       return user && user[column as 'username_key' | 'external_id'] === value ? user : undefined;
     };
     const unknown: string[] = [];
-    for (const value of given.keys()) {
-      // Nearly every value is given once: its one record is looked at without a closure.
-      const single = given.only(value) ?? undefined;
+    given.each((value, single, several) => {
       let holder: StoredUser | null | undefined;
       if (unique) {
         if (single !== undefined) holder = ownHolder(single, value);
-        else given.forEach(value, (i) => (holder ??= ownHolder(i, value)));
+        else for (const i of several!) holder ??= ownHolder(i, value);
         holder ??= found.lookedUp(column, value);
       }
       if (holder) {
         const id = Number(holder.id);
         if (single !== undefined) clash(single, id);
-        else given.forEach(value, (i) => clash(i, id));
+        else for (const i of several!) clash(i, id);
       } else if (holder === undefined) unknown.push(value);
-    }
+    });
     for (const holder of await repo.holdersByKey(tx, key, unknown)) given.forEach(holder.value as string, (i) => clash(i, holder.id));
   }
 
