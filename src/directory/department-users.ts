@@ -80,6 +80,8 @@ function checkRecords(request: BulkUpsert): { candidates: Candidate[]; problems:
   const writable = (i: number) => (records[i] === request.users[i] ? (records[i] = { ...records[i] }) : records[i]);
 
   for (const rule of byField.values()) {
+    // A rule that only names the UserId key, or asks for Unique (checked with the store), checks no record here.
+    if (!rule.required && rule.defaultValue === undefined && !rule.min && !rule.max && rule.pattern === undefined) continue;
     const patternValues: string[] = [];
     const patternIndex: number[] = [];
     records.forEach((record, i) => {
