@@ -9,7 +9,7 @@
  */
 import type { Queryable, Store, Tx } from '../store/database.ts';
 import { departmentsRepository, type DepartmentRow } from '../store/departments.ts';
-import type { UserRow } from '../store/users.ts';
+import type { ShownUserRow } from '../store/users.ts';
 import { findAddressed, type FieldRef } from './departments.ts';
 import { InvalidInputError } from './errors.ts';
 import { keyField, keyValue, type Address } from './keys.ts';
@@ -37,7 +37,7 @@ export interface BulkUpsert {
 
 export interface Membership {
   department: DepartmentRow;
-  users: UserRow[];
+  users: ShownUserRow[];
 }
 
 export interface DepartmentUsersOptions {
@@ -56,6 +56,12 @@ function valueOf(record: BulkRecord, field: UserTextField): unknown {
   return record[PROPERTY_OF[field]];
 }
 
+/** `Users[3].Email`: a bulk record's field as named in messages. */
+const label = (index: number, field: string) => `Users[${index}].${field}`;
+
+const ID_KEY = keyField('User', 'Id', 'Id');
+const NEW: UserRef = { kind: 'new' };
+
 function setValue(record: BulkRecord, field: UserTextField, value: unknown): void {
   if (field === 'Id') record.id = value as number;
   else if (field === 'UserId') record.userId = value as string;
@@ -69,25 +75,28 @@ function setValue(record: BulkRecord, field: UserTextField, value: unknown): voi
 function checkRecords(request: BulkUpsert): { candidates: Candidate[]; problems: Problem[]; rules: Map<UserTextField, Rule> } {
   const { byField, userIdKey } = compileRules(request.rules);
   const problems: Problem[] = [];
-  const records = request.users.map((r) => ({ ...r }));
-  const label = (i: number) => (field: string) => `Users[${i}].${field}`;
+  // A record is copied when a default is set in it (the request's records are left as they are).
+  const records = request.users.slice();
+  const writable = (i: number) => (records[i] === request.users[i] ? (records[i] = { ...records[i] }) : records[i]);
 
   for (const rule of byField.values()) {
+    // A rule that only names the UserId key, or asks for Unique (checked with the store), checks no record here.
+    if (!rule.required && rule.defaultValue === undefined && !rule.min && !rule.max && rule.pattern === undefined) continue;
     const patternValues: string[] = [];
     const patternIndex: number[] = [];
     records.forEach((record, i) => {
       let text = asText(valueOf(record, rule.field));
       if (text === '' && rule.defaultValue !== undefined) {
         const value = fromDefault(rule.field, rule.defaultValue);
-        setValue(record, rule.field, value);
+        setValue(writable(i), rule.field, value);
         text = asText(value);
       }
       if (text === '') {
-        if (rule.required) problems.push({ index: i, message: `${label(i)(rule.field)}: is required` });
+        if (rule.required) problems.push({ index: i, message: `${label(i, rule.field)}: is required` });
         return;
       }
       const bound = boundProblem(rule, text);
-      if (bound) problems.push({ index: i, message: `${label(i)(rule.field)}: ${bound}` });
+      if (bound) problems.push({ index: i, message: `${label(i, rule.field)}: ${bound}` });
       if (rule.pattern !== undefined) {
         patternValues.push(text);
         patternIndex.push(i);
@@ -100,7 +109,7 @@ function checkRecords(request: BulkUpsert): { candidates: Candidate[]; problems:
       continue;
     }
     found.forEach((ok, k) => {
-      if (!ok) problems.push({ index: patternIndex[k], message: `${label(patternIndex[k])(rule.field)}: does not match the pattern of Extra[${rule.index}]` });
+      if (!ok) problems.push({ index: patternIndex[k], message: `${label(patternIndex[k], rule.field)}: does not match the pattern of Extra[${rule.index}]` });
     });
   }
 
@@ -110,26 +119,26 @@ function checkRecords(request: BulkUpsert): { candidates: Candidate[]; problems:
       for (const field of ['Name', 'Username', 'Email', 'MobilePhone', 'External_Id'] as const) {
         const text = asText(valueOf(record, field));
         const problem = text === '' ? undefined : formatProblem(field, text);
-        if (problem) problems.push({ index: i, message: `${label(i)(field)}: ${problem}` });
+        if (problem) problems.push({ index: i, message: `${label(i, field)}: ${problem}` });
       }
     }
-    let ref: UserRef = { kind: 'new' };
+    let ref: UserRef = NEW;
     let refField: 'Id' | 'UserId' = 'Id';
     try {
       const id = asText(record.id);
       const userId = asText(record.userId);
-      if (id !== '') ref = { kind: 'id', id: keyValue(keyField('User', 'Id', 'Id'), id, label(i)('Id')) as number };
+      if (id !== '') ref = { kind: 'id', id: keyValue(ID_KEY, id, label(i, 'Id')) as number };
       else if (userId !== '') {
         refField = 'UserId';
-        ref = { kind: 'key', key: userIdKey, value: keyValue(userIdKey, userId, label(i)('UserId')), raw: userId };
+        ref = { kind: 'key', key: userIdKey, value: keyValue(userIdKey, userId, label(i, 'UserId')), raw: userId };
       }
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       problems.push(...error.errors.map((message) => ({ index: i, message })));
       return;
     }
-    const { id: _id, userId: _userId, ...fields } = record;
-    candidates.push({ index: i, label: label(i), refField, ref, fields });
+    // The record is its fields (its id and userId are not read as fields).
+    candidates.push({ index: i, refField, ref, fields: record });
   });
   return { candidates, problems, rules: byField };
 }
@@ -140,7 +149,7 @@ export function departmentUsers(store: Store, options: DepartmentUsersOptions = 
 
   const department = (q: Queryable, key: Address) => findAddressed(store, q, 'Department', key);
 
-  async function commit(tx: Tx, dept: DepartmentRow, plan: Plan): Promise<UserRow[]> {
+  async function commit(tx: Tx, dept: DepartmentRow, plan: Plan): Promise<ShownUserRow[]> {
     const rows = await upserts.write(tx, plan);
     await repo.addMembers(tx, dept.id, rows.map((r) => r.id));
     return rows;
@@ -160,7 +169,7 @@ export function departmentUsers(store: Store, options: DepartmentUsersOptions = 
           const field = keyField('User', userId.field, 'UserId.Field');
           ref = { kind: 'key', key: field, value: keyValue(field, userId.value, 'UserId.Value'), raw: userId.value };
         }
-        const candidate: Candidate = { index: 0, label: (f) => f, refField: id !== undefined ? 'Id' : 'UserId', ref, fields };
+        const candidate: Candidate = { index: 0, refField: id !== undefined ? 'Id' : 'UserId', ref, fields };
         const plan = await upserts.plan(tx, [candidate], { maxUsers: options.maxUsers });
         const missing = plan.problems.find((p) => p.notFound);
         if (missing) throw new NotFoundError('User', missing.message);
@@ -175,7 +184,7 @@ export function departmentUsers(store: Store, options: DepartmentUsersOptions = 
       const unique = [...checked.rules.values()].filter((r) => r.unique).map((r) => r.field);
       return exclusive(async (tx) => {
         const dept = await department(tx, key);
-        const plan = await upserts.plan(tx, checked.candidates, { unique, maxUsers: options.maxUsers });
+        const plan = await upserts.plan(tx, checked.candidates, { unique, maxUsers: options.maxUsers, label });
         throwProblems([...checked.problems, ...plan.problems].sort((a, b) => a.index - b.index));
         const rows = await commit(tx, dept, plan);
         if (request.deleteNotExists) await repo.removeMembersExcept(tx, dept.id, rows.map((r) => r.id));

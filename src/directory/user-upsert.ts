@@ -7,19 +7,18 @@
  */
 import { nowIso, type Tx, type Store } from '../store/database.ts';
 import { departmentsRepository } from '../store/departments.ts';
-import { rowToUser, userToRow, usersRepository, type UserRow } from '../store/users.ts';
+import { rowToUser, userToRow, usersRepository, type ShownUserRow, type StoredUser, type UserRow } from '../store/users.ts';
 import { MULTIPLE_ROWS } from './errors.ts';
+import { Groups } from './groups.ts';
 import { keyField, type KeyField } from './keys.ts';
 import { PROPERTY_OF, type UserFields, type UserTextField } from './user-text.ts';
-import { nameKey, newUser, type User } from './users.ts';
+import { nameKey, type User } from './users.ts';
 
 /** How a record names its user. */
 export type UserRef = { kind: 'id'; id: number } | { kind: 'key'; key: KeyField; value: string | number; raw: string } | { kind: 'new' };
 
 export interface Candidate {
   index: number;
-  /** The record's field as named in messages: `Users[3].Email` or `Email`. */
-  label: (field: string) => string;
   /** Which field of the record carries `ref` (`Id` or `UserId`). */
   refField: 'Id' | 'UserId';
   ref: UserRef;
@@ -34,38 +33,47 @@ export interface Problem {
   notFound?: boolean;
 }
 
+/** Per candidate (same positions): exactly one of `fresh` (a new user) and `stored` (an existing one) is set, unless its key failed. */
 export interface Plan {
-  /** One row per candidate, in order; new users have id 0 until ids are allocated. */
-  users: User[];
-  created: User[];
-  /** Existing users as they were read, so that unchanged ones are not written again. */
-  before: Map<User, UserRow>;
+  candidates: readonly Candidate[];
+  /** New users as they are to be written, with the candidate's fields; id 0 until ids are allocated. */
+  fresh: (UserRow | undefined)[];
+  /** Existing users as they were read. */
+  stored: (StoredUser | undefined)[];
+  /** Positions of the existing users whose fields change (the others are not written again, ModifiedOn included). */
+  changed: number[];
+  /** The new users, in order (what ids are allocated for). */
+  created: UserRow[];
+  now: string;
   problems: Problem[];
 }
 
-/** Same content, whatever the modification time says. */
-function sameRow(a: UserRow, b: UserRow): boolean {
-  for (const column of Object.keys(a) as (keyof UserRow)[]) {
-    if (column !== 'modified_at' && a[column] !== b[column]) return false;
-  }
-  return true;
-}
+/** How a candidate's field is named in messages: `Users[3].Email` in a bulk, `Email` for one user. */
+export type Label = (index: number, field: string) => string;
 
 const ID_KEY = keyField('User', 'Id', 'Id');
+const NO_USER = -1;
 
 function shown(value: string): string {
   return `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
 }
 
-/** Appends to the list under `key` (in place: a value repeated in every record stays linear). */
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 function blankToNull(value: string | null | undefined): string | null | undefined {
   return value === undefined ? undefined : value === null || value === '' ? null : value;
+}
+
+/** Is a text field given (empty = unset) with another value than the stored one? */
+function differs(given: string | null | undefined, stored: string | null): boolean {
+  const value = blankToNull(given);
+  return value !== undefined && value !== stored;
+}
+
+/** Would merging `fields` change the stored user (ModifiedOn aside)? */
+function changes(user: StoredUser, fields: UserFields): boolean {
+  if (fields.name !== undefined && fields.name !== user.name) return true;
+  if (differs(fields.username, user.username) || differs(fields.email, user.email)) return true;
+  if (differs(fields.mobilePhone, user.mobile_phone) || differs(fields.externalId, user.external_id)) return true;
+  return fields.isActive !== undefined && fields.isActive !== (Number(user.is_active) === 1);
 }
 
 const COLUMN_OF: Record<keyof UserFields, 'name' | 'username' | 'email' | 'mobile_phone' | 'external_id' | 'is_active'> = {
@@ -87,6 +95,34 @@ function applyFields(user: User, fields: UserFields, now: string): void {
   user.modified_at = now;
 }
 
+/**
+ * A new user with the given fields, as it is written: `userToRow` of `newUser` with the fields
+ * merged by `applyFields`, without the intermediate User (a bulk makes 50 000 of them).
+ */
+export function newUserRow(fields: UserFields, now: string): UserRow {
+  const name = fields.name ?? '';
+  const username = blankToNull(fields.username) ?? null;
+  return {
+    id: 0,
+    link_id: null,
+    name,
+    name_key: nameKey(name),
+    info: '',
+    auth_factors: '',
+    lock_number: 0,
+    is_custom_user_access: 0,
+    username,
+    username_key: username === null ? null : username.toLowerCase(),
+    email: blankToNull(fields.email) ?? null,
+    mobile_phone: blankToNull(fields.mobilePhone) ?? null,
+    external_id: blankToNull(fields.externalId) ?? null,
+    is_active: fields.isActive === false ? 0 : 1,
+    created_at: now,
+    modified_at: now,
+    last_login: null,
+  };
+}
+
 /** The unique-checked fields: Username and External_Id always, others when a `Unique` rule asks. */
 type UniqueField = Exclude<UserTextField, 'Id' | 'UserId' | 'Is_Active'>;
 
@@ -94,154 +130,211 @@ export interface PlanOptions {
   /** Fields with a `Unique` rule (beyond the always-unique Username and External_Id). */
   unique?: readonly UserTextField[];
   maxUsers?: number;
+  label?: Label;
+}
+
+/** The users the candidates' keys found: one query per key kind. */
+interface Found {
+  /** The user holding the key value; undefined when none does, null when several do. */
+  only(key: KeyField, value: string | number): StoredUser | null | undefined;
+  /** When a key lookup asked for `value` of `column`: the first user holding it, null for none; else undefined. */
+  lookedUp(column: string, value: string | number): StoredUser | null | undefined;
 }
 
 export function userUpserts(store: Store) {
   const repo = departmentsRepository(store);
+  const users = usersRepository(store);
 
-  /** Users of each key kind that the candidates name: one query per kind. */
-  async function lookUp(tx: Tx, candidates: readonly Candidate[]) {
+  async function lookUp(tx: Tx, candidates: readonly Candidate[]): Promise<Found> {
     const byKind = new Map<string, { key: KeyField; values: Set<string | number> }>();
     const add = (key: KeyField, value: string | number) => {
-      const entry = byKind.get(key.name) ?? { key, values: new Set() };
+      let entry = byKind.get(key.name);
+      if (!entry) byKind.set(key.name, (entry = { key, values: new Set() }));
       entry.values.add(value);
-      byKind.set(key.name, entry);
     };
     for (const c of candidates) {
       if (c.ref.kind === 'id') add(ID_KEY, c.ref.id);
       else if (c.ref.kind === 'key') add(c.ref.key, c.ref.value);
     }
-    const found = new Map<string, Map<string | number, UserRow[]>>();
-    for (const { key, values } of byKind.values()) {
-      const rows = await repo.usersByKey(tx, key, [...values]);
-      const map = new Map<string | number, UserRow[]>();
+    const found = new Map<string, Groups<string | number, StoredUser>>();
+    // An array, not the map: lookedUp runs once per value of each unique field.
+    const kinds = [...byKind.values()];
+    for (const { key, values } of kinds) {
+      const rows = await repo.storedUsersByKey(tx, key, [...values]);
+      const groups = new Groups<string | number, StoredUser>();
       for (const row of rows) {
-        const v = key.type === 'integer' ? Number(row[key.column]) : (row[key.column] as string);
-        push(map, v, row);
+        const value = (row as Record<string, unknown>)[key.column];
+        groups.add(key.type === 'integer' ? Number(value) : (value as string), row);
       }
-      found.set(key.name, map);
+      found.set(key.name, groups);
     }
-    return (key: KeyField, value: string | number) => found.get(key.name)?.get(value) ?? [];
+    return {
+      only: (key, value) => found.get(key.name)?.only(value),
+      lookedUp(column, value) {
+        for (let k = 0; k < kinds.length; k++) {
+          const { key, values } = kinds[k];
+          if (key.column === column && values.has(value)) return found.get(key.name)!.first(value) ?? null;
+        }
+        return undefined;
+      },
+    };
   }
 
-  /** Records that would give the same unique value to different users, and clashes with the store. */
+  /**
+   * Records that would give the same unique value to different users, and clashes with the store.
+   * `targets[i]`: the user id of candidate i, 0 for a new user, NO_USER when its key failed;
+   * `stored[i]`: that user as read.
+   */
   async function checkUnique(
     tx: Tx,
     field: UniqueField,
     candidates: readonly Candidate[],
-    users: readonly (User | undefined)[],
+    targets: readonly number[],
+    stored: readonly (StoredUser | undefined)[],
+    found: Found,
+    label: Label,
     problems: Problem[],
   ) {
     const property = PROPERTY_OF[field];
     const key = keyField('User', field, field);
-    const given = new Map<string, number[]>();
+    const given = new Groups<string, number>();
     const valueAt = (i: number) => candidates[i].fields[property] as string;
-    candidates.forEach((c, i) => {
-      if (!users[i]) return;
-      const value = blankToNull(c.fields[property] as string | null | undefined);
-      if (value === undefined || value === null) return;
-      const normal = key.lowerCase ? value.toLowerCase() : value;
-      push(given, normal, i);
-    });
+    for (let i = 0; i < candidates.length; i++) {
+      if (targets[i] === NO_USER) continue;
+      const value = blankToNull(candidates[i].fields[property] as string | null | undefined);
+      if (value === undefined || value === null) continue;
+      given.add(key.lowerCase ? value.toLowerCase() : value, i);
+    }
     if (given.size === 0) return;
-    for (const indices of given.values()) {
-      const targets = new Set(indices.map((i) => (users[i]!.id === 0 ? `new${i}` : users[i]!.id)));
-      if (targets.size > 1) {
+    for (const [, indices] of given.multiples()) {
+      const first = targets[indices[0]];
+      if (indices.some((i) => first === 0 || targets[i] !== first)) {
         problems.push({
           index: candidates[indices[0]].index,
-          message: `${indices.map((i) => candidates[i].label(field)).join(', ')}: ${shown(valueAt(indices[0]))} is given for more than one user (must be unique)`,
+          message: `${indices.map((i) => label(candidates[i].index, field)).join(', ')}: ${shown(valueAt(indices[0]))} is given for more than one user (must be unique)`,
         });
       }
     }
-    const holders = await repo.holdersByKey(tx, key, [...given.keys()]);
-    for (const holder of holders) {
-      for (const i of given.get(holder.value as string) ?? []) {
-        if (users[i]!.id !== holder.id) {
-          problems.push({
-            index: candidates[i].index,
-            message: `${candidates[i].label(field)}: ${shown(valueAt(i))} is already used by another user (Id ${holder.id})`,
-          });
-        }
+    const clash = (i: number, holderId: number) => {
+      if (targets[i] !== holderId) {
+        problems.push({
+          index: candidates[i].index,
+          message: `${label(candidates[i].index, field)}: ${shown(valueAt(i))} is already used by another user (Id ${holderId})`,
+        });
       }
-    }
+    };
+    // A column the store keeps unique has at most one holder per value: the user a record names,
+    // when it holds the value already, or what a key lookup of the value read. Only the other
+    // values are asked for.
+    const column = key.column;
+    const unique = key.unique && (column === 'username_key' || column === 'external_id');
+    const ownHolder = (i: number, value: string) => {
+      const user = stored[i];
+      return user && user[column as 'username_key' | 'external_id'] === value ? user : undefined;
+    };
+    const unknown: string[] = [];
+    given.each((value, single, several) => {
+      let holder: StoredUser | null | undefined;
+      if (unique) {
+        if (single !== undefined) holder = ownHolder(single, value);
+        else for (const i of several!) holder ??= ownHolder(i, value);
+        holder ??= found.lookedUp(column, value);
+      }
+      if (holder) {
+        const id = Number(holder.id);
+        if (single !== undefined) clash(single, id);
+        else for (const i of several!) clash(i, id);
+      } else if (holder === undefined) unknown.push(value);
+    });
+    for (const holder of await repo.holdersByKey(tx, key, unknown)) given.forEach(holder.value as string, (i) => clash(i, holder.id));
   }
 
   return {
     /** Resolves, merges and checks; the caller writes when `problems` is empty. */
     async plan(tx: Tx, candidates: readonly Candidate[], options: PlanOptions = {}): Promise<Plan> {
+      const label = options.label ?? ((_index: number, field: string) => field);
       const now = nowIso();
       const problems: Problem[] = [];
-      const find = await lookUp(tx, candidates);
-      const users: User[] = [];
-      const created: User[] = [];
-      const before = new Map<User, UserRow>();
-      const existing = (row: UserRow): User => {
-        const user = rowToUser(row);
-        before.set(user, userToRow(user, nameKey));
-        return user;
+      const found = await lookUp(tx, candidates);
+      const fresh: (UserRow | undefined)[] = [];
+      const stored: (StoredUser | undefined)[] = [];
+      const changed: number[] = [];
+      const created: UserRow[] = [];
+      const targets: number[] = [];
+      // Which candidates name the same user: by user id, or by key value when none or several match.
+      const byId = new Groups<number, number>();
+      const byKey = new Map<string, Groups<string | number, number>>();
+      const seenKey = (key: KeyField, value: string | number, i: number) => {
+        let groups = byKey.get(key.name);
+        if (!groups) byKey.set(key.name, (groups = new Groups()));
+        groups.add(value, i);
       };
-      const seen = new Map<string, number[]>();
-      // Per candidate: its user, or undefined when its key failed (nothing more is checked for it).
-      const targets: (User | undefined)[] = [];
 
       candidates.forEach((c, i) => {
         const ref = c.ref;
-        let user: User | undefined;
-        let identity: string | undefined;
+        let existing: StoredUser | undefined;
+        let isNew = false;
         if (ref.kind === 'id' || (ref.kind === 'key' && ref.key.column === 'id')) {
           const id = ref.kind === 'id' ? ref.id : (ref.value as number);
-          const row = find(ID_KEY, id)[0];
-          if (!row) problems.push({ index: c.index, message: `${c.label(c.refField)}: no user has Id ${id}`, notFound: true });
-          else user = existing(row);
-          identity = `id:${id}`;
+          existing = found.only(ID_KEY, id) ?? undefined;
+          if (!existing) problems.push({ index: c.index, message: `${label(c.index, c.refField)}: no user has Id ${id}`, notFound: true });
+          byId.add(id, i);
         } else if (ref.kind === 'key') {
-          const rows = find(ref.key, ref.value);
-          identity = `${ref.key.name}:${String(ref.value)}`;
-          if (rows.length > 1) {
-            problems.push({ index: c.index, message: `${c.label(c.refField)}: ${MULTIPLE_ROWS} (${ref.key.name} ${shown(ref.raw)})` });
-          } else if (rows.length === 1) {
-            user = existing(rows[0]);
-            identity = `id:${user.id}`;
+          const match = found.only(ref.key, ref.value);
+          if (match) {
+            existing = match;
+            byId.add(Number(existing.id), i);
           } else {
-            user = newUser(0, null, now);
-            const property = PROPERTY_OF[ref.key.name as keyof typeof PROPERTY_OF];
-            if (c.fields[property] === undefined) (c.fields as Record<string, unknown>)[property] = ref.raw;
+            seenKey(ref.key, ref.value, i);
+            if (match === null) {
+              problems.push({ index: c.index, message: `${label(c.index, c.refField)}: ${MULTIPLE_ROWS} (${ref.key.name} ${shown(ref.raw)})` });
+            } else {
+              isNew = true;
+              const property = PROPERTY_OF[ref.key.name as keyof typeof PROPERTY_OF];
+              if (c.fields[property] === undefined) c.fields = { ...c.fields, [property]: ref.raw };
+            }
           }
         } else {
-          user = newUser(0, null, now);
+          isNew = true;
         }
-        if (identity !== undefined) push(seen, identity, i);
-        targets.push(user);
-        if (!user) {
-          // Its key failed (reported above): a stand-in keeps the positions; nothing is written.
-          users.push(newUser(0, null, now));
+        if (isNew) {
+          if (c.fields.name === undefined || c.fields.name.trim() === '') {
+            problems.push({ index: c.index, message: `${label(c.index, 'Name')}: is required to create a user` });
+          }
+          const row = newUserRow(c.fields, now);
+          fresh.push(row);
+          stored.push(undefined);
+          created.push(row);
+          targets.push(0);
           return;
         }
-        const target = user;
-        if (target.id === 0) {
-          if (c.fields.name === undefined || c.fields.name.trim() === '') {
-            problems.push({ index: c.index, message: `${c.label('Name')}: is required to create a user` });
-          }
-          created.push(target);
-        } else if (c.fields.name !== undefined && c.fields.name.trim() === '') {
-          problems.push({ index: c.index, message: `${c.label('Name')}: must not be empty` });
+        fresh.push(undefined);
+        stored.push(existing);
+        if (!existing) {
+          // Its key failed (reported above): nothing more is checked for it; nothing is written.
+          targets.push(NO_USER);
+          return;
         }
-        applyFields(target, c.fields, now);
-        users.push(target);
+        targets.push(Number(existing.id));
+        if (c.fields.name !== undefined && c.fields.name.trim() === '') {
+          problems.push({ index: c.index, message: `${label(c.index, 'Name')}: must not be empty` });
+        }
+        if (changes(existing, c.fields)) changed.push(i);
       });
 
-      for (const indices of seen.values()) {
-        if (indices.length < 2) continue;
+      const sameUser = (indices: readonly number[]) => {
         const first = candidates[indices[0]];
         problems.push({
           index: first.index,
-          message: `${indices.map((i) => candidates[i].label(candidates[i].refField)).join(', ')}: the same user is given more than once`,
+          message: `${indices.map((i) => label(candidates[i].index, candidates[i].refField)).join(', ')}: the same user is given more than once`,
         });
-      }
+      };
+      for (const [, indices] of byId.multiples()) sameUser(indices);
+      for (const groups of byKey.values()) for (const [, indices] of groups.multiples()) sameUser(indices);
 
       const uniqueFields = new Set<UniqueField>(['Username', 'External_Id']);
       for (const f of options.unique ?? []) if (f !== 'Id' && f !== 'UserId' && f !== 'Is_Active') uniqueFields.add(f);
-      for (const field of uniqueFields) await checkUnique(tx, field, candidates, targets, problems);
+      for (const field of uniqueFields) await checkUnique(tx, field, candidates, targets, stored, found, label, problems);
 
       if (options.maxUsers !== undefined && created.length > 0) {
         const count = Number((await tx.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -250,25 +343,33 @@ export function userUpserts(store: Store) {
         }
       }
       problems.sort((a, b) => a.index - b.index);
-      return { users, created, before, problems };
+      return { candidates, fresh, stored, changed, created, now, problems };
     },
 
     /**
      * Gives the new users their ids and writes the users of the plan that are new or changed
-     * (one statement per chunk); an unchanged user keeps its row, ModifiedOn included.
+     * (one statement per chunk; the changed ones are read in full first, in one query); an
+     * unchanged user keeps its row, ModifiedOn included. Returns each candidate's user.
      */
-    async write(tx: Tx, plan: Plan): Promise<UserRow[]> {
+    async write(tx: Tx, plan: Plan): Promise<ShownUserRow[]> {
       const ids = await store.allocateUserIds(tx, plan.created.length);
-      plan.created.forEach((user, i) => (user.id = ids[i]));
-      const changed: UserRow[] = [];
-      const rows = plan.users.map((user) => {
-        const row = userToRow(user, nameKey);
-        const old = plan.before.get(user);
-        if (old && sameRow(old, row)) return old;
-        changed.push(row);
+      plan.created.forEach((row, i) => (row.id = ids[i]));
+      const full = new Map<number, UserRow>();
+      for (const row of await users.byIds(tx, plan.changed.map((k) => Number(plan.stored[k]!.id)))) full.set(Number(row.id), row);
+      const merged = new Map<number, UserRow>();
+      for (const k of plan.changed) {
+        const user = rowToUser(full.get(Number(plan.stored[k]!.id))!);
+        applyFields(user, plan.candidates[k].fields, plan.now);
+        merged.set(k, userToRow(user, nameKey));
+      }
+      const written: UserRow[] = [];
+      const rows = plan.candidates.map((_c, k): ShownUserRow => {
+        const row = plan.fresh[k] ?? merged.get(k);
+        if (!row) return plan.stored[k]!;
+        written.push(row);
         return row;
       });
-      await usersRepository(store).upsert(tx, changed);
+      await users.upsert(tx, written);
       return rows;
     },
   };

@@ -27,10 +27,6 @@ export function rowWriter<Row extends object>(store: Store, spec: RowTable<Row>)
   };
   return async function writeRows(tx: Tx, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
-    await store.insertRows(
-      tx,
-      write,
-      rows.map((row) => spec.columns.map((c) => row[c.name])),
-    );
+    await store.insertRows(tx, write, rows);
   };
 }

@@ -48,12 +48,13 @@ export interface Store {
   /** Most rows one multi-row statement may carry for `columns` bound values per row. */
   maxRowsPerStatement(columns: number): number;
   /**
-   * Set-based write: `insert into <table> (<columns>) <rows> <suffix>` — chunked multi-row VALUES
+   * Set-based write: `insert into <table> (<columns>) <rows> <suffix>`, each row an object with a
+   * property per column (read straight into the bound values) — chunked multi-row VALUES
    * through cached prepared statements on SQLite, one `select from unnest(…)` per 20 000 rows on
    * PostgreSQL. Table, columns and suffix are code, never request text. Call it inside
    * `transaction` (on SQLite it runs on the connection the transaction holds).
    */
-  insertRows(tx: Tx, spec: RowWriteSpec, rows: readonly (readonly unknown[])[]): Promise<void>;
+  insertRows(tx: Tx, spec: RowWriteSpec, rows: readonly object[]): Promise<void>;
   /**
    * A number that changes whenever stored data may have changed — this process's writes at once,
    * other processes' commits as soon as the store hears of them; undefined while it cannot tell.
@@ -182,12 +183,16 @@ function openSqlite(url: string, options: OpenOptions): Store {
       // Kysely holds SQLite's one connection for the whole transaction, so statements run on the
       // raw handle here are part of it; building them directly skips compiling huge query trees.
       const width = spec.columns.length;
+      const names = spec.columns.map((c) => c.name);
       const perStatement = Math.max(1, Math.floor(32_000 / width));
       for (let start = 0; start < rows.length; start += perStatement) {
-        const part = rows.slice(start, start + perStatement);
-        const params: unknown[] = [];
-        for (const row of part) for (const value of row) params.push(value);
-        const prepared = statement(spec, part.length);
+        const count = Math.min(perStatement, rows.length - start);
+        const params = new Array<unknown>(count * width);
+        for (let r = 0; r < count; r++) {
+          const row = rows[start + r] as Record<string, unknown>;
+          for (let c = 0; c < width; c++) params[r * width + c] = row[names[c]];
+        }
+        const prepared = statement(spec, count);
         options.onQuery?.(prepared.source);
         version.bump();
         prepared.run(params);
@@ -333,7 +338,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     async insertRows(tx, spec, rows) {
       const names = sql.raw(spec.columns.map((c) => c.name).join(', '));
       for (const part of chunk(rows, 20_000)) {
-        const arrays = spec.columns.map((c, i) => sql`${part.map((r) => r[i])}::${sql.raw(c.type)}[]`);
+        const arrays = spec.columns.map((c) => sql`${part.map((r) => (r as Record<string, unknown>)[c.name])}::${sql.raw(c.type)}[]`);
         await sql`insert into ${sql.raw(spec.table)} (${names}) select * from unnest(${sql.join(arrays)}) ${sql.raw(spec.suffix)}`.execute(tx);
       }
     },

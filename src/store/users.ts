@@ -10,6 +10,25 @@ import type { UsersTable } from './schema.ts';
 
 export type UserRow = Selectable<UsersTable>;
 
+/** The columns of a user that the platform returns (§5.1's record). */
+export type ShownUserRow = Pick<UserRow, 'id' | 'name' | 'username' | 'email' | 'mobile_phone' | 'external_id' | 'is_active' | 'created_at' | 'last_login'>;
+
+/** An existing user as the platform's upserts read it: the columns returned and the unique keys. */
+export type StoredUser = ShownUserRow & Pick<UserRow, 'username_key'>;
+
+export const STORED_USER_COLUMNS = [
+  'id',
+  'name',
+  'username',
+  'username_key',
+  'email',
+  'mobile_phone',
+  'external_id',
+  'is_active',
+  'created_at',
+  'last_login',
+] as const satisfies readonly (keyof StoredUser)[];
+
 export function rowToUser(row: UserRow): User {
   return {
     id: Number(row.id),
@@ -136,6 +155,11 @@ export function usersRepository(store: Store) {
   return {
     async byId(db: Queryable, id: number): Promise<UserRow | undefined> {
       return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    async byIds(db: Queryable, ids: readonly number[]): Promise<UserRow[]> {
+      if (ids.length === 0) return [];
+      return db.selectFrom('users').selectAll().where(store.inList('id', ids, 'integer')).execute();
     },
 
     /**

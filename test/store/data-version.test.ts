@@ -32,7 +32,7 @@ describe.each(STORE_KINDS)('the data version (%s)', (kind) => {
     expect(afterWrite).not.toBe(start);
     await t.store.transaction(async (tx) => {
       await t.store.insertRows(tx, { table: 'settings', columns: [{ name: 'name', type: 'text' }, { name: 'value', type: 'text' }], suffix: '' }, [
-        ['data-version-test', 'x'],
+        { name: 'data-version-test', value: 'x' },
       ]);
     });
     expect(t.store.dataVersion()).not.toBe(afterWrite);

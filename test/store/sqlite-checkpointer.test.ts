@@ -19,7 +19,7 @@ describe('SQLite checkpoints off the store connection', () => {
       let largestWal = 0;
       for (let round = 0; round < 20; round++) {
         await store.transaction(async (tx) => {
-          const rows = Array.from({ length: 1000 }, (_, i) => [`checkpoint-${round}-${i}`, blob]);
+          const rows = Array.from({ length: 1000 }, (_, i) => ({ name: `checkpoint-${round}-${i}`, value: blob }));
           await store.insertRows(tx, { table: 'settings', columns: [{ name: 'name', type: 'text' }, { name: 'value', type: 'text' }], suffix: '' }, rows);
         });
         largestWal = Math.max(largestWal, fs.statSync(`${file}-wal`).size);

@@ -1,5 +1,6 @@
 /** A department's users (platform-api.md §5.1, §5.2, seeds 003/004). A thin adapter over directory/department-users. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { BulkRecord, DepartmentUsers } from '../../directory/department-users.ts';
 import type { Store } from '../../store/database.ts';
@@ -8,6 +9,7 @@ import { address, toFieldRef } from './addressing.ts';
 import { errorResponses } from './errors.ts';
 import { listMeta, parseListQuery } from './lists.ts';
 import { IdParams, ListQueryProps, ListValidation, NameQuery, SubIdParams, User, UserPost, UserText, listOf, type UserText as UserTextType } from './schemas.ts';
+import { departmentUsersJson } from './user-json.ts';
 import { project, userView } from './views.ts';
 
 export interface DepartmentUserRoutesOptions {
@@ -29,8 +31,18 @@ function fieldsOf(body: { Name?: string; Username?: string | null; Email?: strin
   };
 }
 
+/** One record of a bulk (50 000 of them: one object each, no spread). */
 function bulkRecord(user: UserTextType): BulkRecord {
-  return { id: user.Id, userId: user.UserId, ...fieldsOf(user) };
+  return {
+    id: user.Id,
+    userId: user.UserId,
+    name: user.Name,
+    username: user.Username,
+    email: user.Email,
+    mobilePhone: user.MobilePhone,
+    externalId: user.External_Id,
+    isActive: user.Is_Active,
+  };
 }
 
 /** Returned user fields of a department's user list (§5.1's record). */
@@ -102,11 +114,14 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
       response: { 200: listOf(User), ...errorResponses },
     },
   };
-  const bulkHandler = async (request: {
+  const bulkHandler = async (
+    request: {
     params: { Id: string };
     query: { Name?: string; DeleteNotExists?: string };
     body: { Extra?: { Name: string; FieldName?: string | null; Required?: boolean; Unique?: boolean; Min?: string | null; Max?: string | null; Pattern?: string | null; DefaultValue?: string | null }[]; IsFullValidation?: boolean; Users: UserTextType[] };
-  }) => {
+    },
+    reply: FastifyReply,
+  ) => {
     const flag = request.query.DeleteNotExists?.toLowerCase();
     const result = await departmentUsers.bulkUpsert(
       address(request.query.Name, request.params.Id),
@@ -126,11 +141,8 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
         deleteNotExists: flag === 'true' || flag === '1',
       },
     );
-    const n = result.users.length;
-    return {
-      Meta: { TotalItems: n, CurrentPage: 1, PageSize: n, Type: 'User' },
-      Data: result.users.map((row) => userView(row, result.department)),
-    };
+    // The text the 200 schema's serialiser would write (see user-json.ts), sent as it is.
+    return reply.type('application/json; charset=utf-8').send(departmentUsersJson(result.users, result.department));
   };
   app.patch('/Department/:Id/Users', bulk, bulkHandler);
   app.post('/Department/:Id/Users', bulk, bulkHandler);

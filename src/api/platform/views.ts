@@ -1,7 +1,7 @@
 /** Records as the platform returns them (platform-api.md §4): PascalCase, foreign keys as AbstractText. */
 import type { DepartmentRecord } from '../../directory/departments.ts';
 import type { DepartmentRow } from '../../store/departments.ts';
-import type { UserRow } from '../../store/users.ts';
+import type { ShownUserRow } from '../../store/users.ts';
 import { UNSET_DATE, type AbstractText } from './schemas.ts';
 
 const WRITER_TYPE = { client: 'ApiClient', account: 'Account' } as const;
@@ -29,7 +29,7 @@ export function departmentView({ row, parent }: DepartmentRecord): Record<string
 }
 
 /** A user; with `department`, the extended record of §5.1 (`DepartmentId`). */
-export function userView(row: UserRow, department?: DepartmentRow): Record<string, unknown> {
+export function userView(row: ShownUserRow, department?: DepartmentRow): Record<string, unknown> {
   return {
     Id: Number(row.id),
     Name: row.name,

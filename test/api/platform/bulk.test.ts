@@ -62,6 +62,7 @@ describe.each(STORE_KINDS)('Platform bulk upsert of a department\'s users (%s)',
     ];
     const first = await bulk('B1', { Extra: [BY_EXTERNAL_ID], Users: users });
     expect(first.statusCode, first.body).toBe(200);
+    expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
     const body = first.json();
     expect(body.Meta).toEqual({ TotalItems: 3, CurrentPage: 1, PageSize: 3, Type: 'User' });
     expect(body.Data.map((u: { External_Id: string }) => u.External_Id)).toEqual(['E1', 'E2', 'E3']);
