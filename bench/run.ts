@@ -142,11 +142,12 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
     const createSeconds = await accessPass(server, token, parts, 'created');
     const bulkMemory = server.peakRss() - before;
     const updateSeconds = await accessPass(server, token, updates, 'updated');
+    // Before the single creates: the raw side's table then holds the same rows (the access passes').
+    const platform = SECTIONS.has('platform') ? await platformBench(server, { clientId: CLIENT.id, clientSecret: CLIENT.secret, users: PLATFORM_USERS }) : undefined;
     const single = await load(`${server.url}/api/v1/access/users/item`, 32, {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       requests: SINGLE_BODIES.map((body) => ({ method: 'POST', body })),
     });
-    const platform = SECTIONS.has('platform') ? await platformBench(server, { clientId: CLIENT.id, clientSecret: CLIENT.secret, users: PLATFORM_USERS }) : undefined;
     const decision = SECTIONS.has('decision') ? await decisionBench(server, token, { deviceKey: DEVICE_KEY, load }) : undefined;
     figures = {
       accessCreate: { api: items.length / createSeconds, raw: 0 },
