@@ -34,33 +34,57 @@ export interface AccessDecisionOptions {
   timeZone: string;
 }
 
-/** Facts by presented type and number key, valid for one data version of the store. */
-function factsCache(store: Store) {
+/**
+ * Facts by presented type and number key, valid for one data version of the store. Panels asking
+ * about the same number at once share one read (after every change all of them miss together);
+ * a read is shared only within the version it started in.
+ */
+function factsCache(store: Store, read: (key: string) => Promise<DecisionFacts | null>) {
   const facts = new Map<string, DecisionFacts | null>();
+  const reading = new Map<string, Promise<DecisionFacts | null>>();
   let version: number | undefined;
-  return {
-    /** Undefined: not kept (or the store cannot tell whether it changed). */
-    get(key: string): DecisionFacts | null | undefined {
-      const now = store.dataVersion();
-      if (now === undefined || now !== version) {
-        facts.clear();
-        version = now;
-        return undefined;
+
+  async function readAndKeep(key: string, readAt: number): Promise<DecisionFacts | null> {
+    try {
+      const value = await read(key);
+      // Kept only when nothing may have changed since the read began.
+      if (readAt === version && store.dataVersion() === readAt) {
+        if (facts.size >= MAX_CACHED_FACTS) facts.clear();
+        facts.set(key, value);
       }
-      return facts.get(key);
-    },
-    /** Keeps what was read, unless the store may have changed since `readAt` (before the read). */
-    set(key: string, value: DecisionFacts | null, readAt: number | undefined): void {
-      if (readAt === undefined || readAt !== version || store.dataVersion() !== readAt) return;
-      if (facts.size >= MAX_CACHED_FACTS) facts.clear();
-      facts.set(key, value);
+      return value;
+    } finally {
+      if (readAt === version) reading.delete(key);
+    }
+  }
+
+  return {
+    async get(key: string): Promise<DecisionFacts | null> {
+      const now = store.dataVersion();
+      if (now === undefined) return read(key);
+      if (now !== version) {
+        facts.clear();
+        reading.clear();
+        version = now;
+      }
+      const kept = facts.get(key);
+      if (kept !== undefined) return kept;
+      let pending = reading.get(key);
+      if (!pending) {
+        pending = readAndKeep(key, now);
+        reading.set(key, pending);
+      }
+      return pending;
     },
   };
 }
 
 export function accessDecisions(store: Store, options: AccessDecisionOptions) {
   const identifiers = identifiersRepository(store);
-  const cache = factsCache(store);
+  const cache = factsCache(store, async (cacheKey) => {
+    const [type, key] = cacheKey.split('\u0000');
+    return (await identifiers.decisionFacts(store.db, type, key)) ?? null;
+  });
   const parsed = new Map<string, TimeProfileRules>();
 
   function rulesOf(text: string): TimeProfileRules {
@@ -95,13 +119,7 @@ export function accessDecisions(store: Store, options: AccessDecisionOptions) {
       const type = canonicalType(typeName);
       const key = numberKey(type, number);
       if (key === null) return REFUSED;
-      const cacheKey = `${type}\u0000${key}`;
-      let facts = cache.get(cacheKey);
-      if (facts === undefined) {
-        const readAt = store.dataVersion();
-        facts = (await identifiers.decisionFacts(store.db, type, key)) ?? null;
-        cache.set(cacheKey, facts, readAt);
-      }
+      const facts = await cache.get(`${type}\u0000${key}`);
       if (!facts || !allowedAt(facts, at)) return REFUSED;
       if (facts.passes_permanent !== 1 && !(await identifiers.usePass(store.db, facts.id))) return REFUSED;
       return { granted: true, lockNumber: lockNumber(facts.lock as Lock) };

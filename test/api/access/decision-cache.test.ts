@@ -68,6 +68,15 @@ describe.each(STORE_KINDS)('cached decision facts (%s)', (kind) => {
     await cached('7999', REFUSED);
   });
 
+  it('panels asking about the same number at once share one read', async () => {
+    await cached('7001', GRANTED(1)); // the store can tell its data version (PostgreSQL's listener is up)
+    await send(t, 'POST', '/api/v1/access/identifier', cardBody('7005'));
+    const before = queries;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => validate(t, '7005')));
+    expect(answers).toEqual(Array.from({ length: 20 }, () => GRANTED(1)));
+    expect(queries - before).toBe(1);
+  });
+
   it('sees every change made through the API at the next decision', async () => {
     const uid = (await send(t, 'POST', '/api/v1/access/identifier', cardBody('7002'))).uid as number;
     await cached('7002', GRANTED(1));
