@@ -98,7 +98,7 @@ async function rawPlatform(target: RawTarget, first: PlatformUser[], second: Pla
       `insert into departments (id, name, created_on, created_by, created_by_kind, modified_on, modified_by, modified_by_kind)
        values (?, 'Bench department', ?, 'bench', 'client', ?, 'bench', 'client')`,
     ).run(department, now, now);
-    const upsert = db.prepare(`insert into users (${USER_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (external_id) do update set ${USER_UPDATE}`);
+    const upsert = db.prepare(`insert into users (${USER_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (external_id) where external_id is not null do update set ${USER_UPDATE}`);
     const member = db.prepare(`insert into memberships (department_id, user_id) select ?, id from users where external_id = ? on conflict do nothing`);
     const orphans = db.prepare(
       `delete from memberships where department_id = ? and user_id not in (select id from users where external_id in (select value from json_each(?)))`,
@@ -134,7 +134,7 @@ async function rawPlatform(target: RawTarget, first: PlatformUser[], second: Pla
       await client.query(
         `insert into users (id, ${USER_COLUMNS})
          select nextval('users_id_seq'), * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-         on conflict (external_id) do update set ${USER_UPDATE}`,
+         on conflict (external_id) where external_id is not null do update set ${USER_UPDATE}`,
         arrays,
       );
       await client.query(

@@ -4,6 +4,7 @@ import * as directory from './0001_directory.ts';
 import * as accessObjects from './0002_access_objects.ts';
 import * as platform from './0003_platform.ts';
 import * as changeNotifications from './0004_change_notifications.ts';
+import * as partialUserIndexes from './0005_partial_user_indexes.ts';
 
 export interface StoreMigration {
   up(db: Kysely<any>, kind: StoreKind): Promise<void>;
@@ -15,4 +16,5 @@ export const migrations: Record<string, StoreMigration> = {
   '0002_access_objects': accessObjects,
   '0003_platform': platform,
   '0004_change_notifications': changeNotifications,
+  '0005_partial_user_indexes': partialUserIndexes,
 };
