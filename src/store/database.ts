@@ -336,10 +336,14 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     },
     maxRowsPerStatement: (columns) => Math.max(1, Math.floor(65_000 / columns)),
     async insertRows(tx, spec, rows) {
-      const names = sql.raw(spec.columns.map((c) => c.name).join(', '));
+      // The rows travel as ONE JSON text, made natively: pg's conversion of one array per column
+      // escaped every value in JavaScript (~15 ms per 10 000 users) and PostgreSQL parsed them again.
+      const columnNames = spec.columns.map((c) => c.name);
+      const names = sql.raw(columnNames.join(', '));
+      const record = sql.raw(spec.columns.map((c) => `${c.name} ${c.type}`).join(', '));
       for (const part of chunk(rows, 20_000)) {
-        const arrays = spec.columns.map((c) => sql`${part.map((r) => (r as Record<string, unknown>)[c.name])}::${sql.raw(c.type)}[]`);
-        await sql`insert into ${sql.raw(spec.table)} (${names}) select * from unnest(${sql.join(arrays)}) ${sql.raw(spec.suffix)}`.execute(tx);
+        const json = JSON.stringify(part, columnNames);
+        await sql`insert into ${sql.raw(spec.table)} (${names}) select ${names} from json_to_recordset(${json}::json) as r(${record}) ${sql.raw(spec.suffix)}`.execute(tx);
       }
     },
     dataVersion: () => version.current(),
