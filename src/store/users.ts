@@ -5,7 +5,7 @@
 import { sql, type Selectable, type SqlBool } from 'kysely';
 import { decodeAuthFactors, encodeAuthFactors, type User } from '../directory/users.ts';
 import { rowWriter, type RowTable } from './bulk-write.ts';
-import { PLANNED_EACH_TIME, type Queryable, type Store } from './database.ts';
+import { PLANNED_EACH_TIME, type Queryable, type Store, type Tx } from './database.ts';
 import type { UsersTable } from './schema.ts';
 
 export type UserRow = Selectable<UsersTable>;
@@ -121,6 +121,27 @@ const NEW_COLUMNS = COLUMNS.filter((c) => c.name !== 'id');
 export function usersRepository(store: Store) {
   const upsert = rowWriter<UserRow>(store, { table: 'users', columns: COLUMNS, keepOnUpdate: ['created_at'] });
 
+  const DETAIL_KEEP = new Set(['created_at', 'link_id', 'name', 'name_key']);
+  const upsertAccessDetails = rowWriter<AccessRow>(store, { table: 'users', columns: ACCESS, keepOnUpdate: [...DETAIL_KEEP] as (keyof AccessRow)[] });
+  const DETAILS = ACCESS.filter((c) => !DETAIL_KEEP.has(c.name));
+  const detailsUpdate = (() => {
+    const assignments = DETAILS.filter((c) => c.name !== 'id').map((c) => `${c.name} = r.${c.name}`).join(', ');
+    const record = DETAILS.map((c) => `${c.name} ${c.type}`).join(', ');
+    return `update users set ${assignments} from json_to_recordset($1::json) as r(${record}) where users.id = r.id`;
+  })();
+
+  /**
+   * Existing users (by id) whose link and name stay: their other access fields and modified_at,
+   * without touching the indexed columns. PostgreSQL: a plain UPDATE … FROM the rows as JSON (an
+   * upsert would try each row as an insert first: ~10 % more updates/s); SQLite keeps the upsert.
+   */
+  async function updateAccessDetails(tx: Tx, rows: readonly AccessRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    if (store.kind !== 'postgres') return upsertAccessDetails(tx, rows);
+    const json = JSON.stringify(rows, DETAILS.map((c) => c.name));
+    await tx.executeQuery({ ...sql.raw(detailsUpdate).compile(tx), parameters: [json] });
+  }
+
   /**
    * The users whose `column` holds one of `values`, to select from (`users.` columns). On SQLite a
    * join over json_each, each distinct value probing the column's index: `IN (select … from
@@ -222,11 +243,7 @@ export function usersRepository(store: Store) {
      * rewrites the entries of every index whose column is assigned, same value or not; PostgreSQL
      * can then update in place): about 5x faster than `upsertAccess` for such rows.
      */
-    updateAccessDetails: rowWriter<AccessRow>(store, {
-      table: 'users',
-      columns: ACCESS,
-      keepOnUpdate: ['created_at', 'link_id', 'name', 'name_key'],
-    }),
+    updateAccessDetails,
 
     async keysByLinkIds(db: Queryable, linkIds: readonly string[]): Promise<LinkedUser[]> {
       if (linkIds.length === 0) return [];
