@@ -159,13 +159,16 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
           // Users found by link_id, with their stored name: those whose name stays are updated
           // without touching the indexed columns.
           const storedName = new Map<AccessRow, string>();
-          for (const key of await users.keysByLinkIds(tx, [...new Set(items.map((i) => i.link_id))])) {
+          const wantedKeys = new Set(itemKeys);
+          const [linked, names] = await users.linksAndNameStats(tx, [...new Set(items.map((i) => i.link_id))], [...wantedKeys]);
+          for (const key of linked) {
             const user = stateOf(key, now);
             byLink.set(key.link_id as string, user);
             storedName.set(user, key.name);
           }
-          const oldKeys = [...byLink.values()].map((u) => u.name_key);
-          const names = await users.nameStats(tx, [...new Set([...itemKeys, ...oldKeys])]);
+          // Users renamed by this batch: their old names' counts too.
+          const oldKeys = [...new Set([...byLink.values()].map((u) => u.name_key))].filter((key) => !wantedKeys.has(key));
+          if (oldKeys.length > 0) for (const [key, stat] of await users.nameStats(tx, oldKeys)) names.set(key, stat);
           const counts = new Map([...names].map(([key, stat]) => [key, stat.count]));
           let total = maxUsers === undefined ? 0 : await users.count(tx);
 

@@ -251,6 +251,18 @@ export function usersRepository(store: Store) {
     },
 
     /**
+     * `keysByLinkIds` and `nameStats` for a bulk sync. PostgreSQL reads the names on another
+     * pooled connection at the same time (each lookup is ~25 ms of a 10 000-user bulk): both
+     * read only what is committed, as they would inside the caller's transaction before it writes,
+     * and the caller holds the exclusive lock, so no other bulk sync commits meanwhile.
+     * SQLite has one connection: one after the other.
+     */
+    async linksAndNameStats(tx: Tx, linkIds: readonly string[], keys: readonly string[]): Promise<[LinkedUser[], Map<string, NameStats>]> {
+      if (store.kind === 'postgres') return Promise.all([this.keysByLinkIds(tx, linkIds), this.nameStats(store.db, keys)]);
+      return [await this.keysByLinkIds(tx, linkIds), await this.nameStats(tx, keys)];
+    },
+
+    /**
      * Per name key: how many users carry it, how many of those have no link_id, and the oldest
      * of those (what the bulk sync matches by name). Keys nobody carries are absent.
      */
