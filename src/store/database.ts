@@ -236,12 +236,6 @@ function writeTracked(statement: SqliteDatabase.Statement, version: DataVersion)
 
 const PREPARABLE = /^\s*(?:select|insert|update|delete|with)\b/i;
 
-/**
- * Put first in a query whose best plan changes as its tables grow: PostgreSQL keeps a named
- * statement's generic plan, made with the sizes of the day it was prepared (a users table of 170
- * rows: scan it whole), while a query planned at each call sees the table as it is now.
- */
-export const PLANNED_EACH_TIME = '/* planned each time */';
 /** Named statements one connection keeps (beyond that, queries are parsed each time). */
 const PREPARED_PER_CONNECTION = 200;
 
