@@ -10,7 +10,7 @@ import { errorResponses } from './errors.ts';
 import { listMeta, parseListQuery } from './lists.ts';
 import { IdParams, ListQueryProps, ListValidation, NameQuery, SubIdParams, User, UserPost, UserText, listOf, type UserText as UserTextType } from './schemas.ts';
 import { departmentUsersJson } from './user-json.ts';
-import { project, userView } from './views.ts';
+import { departmentRef, project, userView } from './views.ts';
 
 export interface DepartmentUserRoutesOptions {
   store: Store;
@@ -80,7 +80,7 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
         address(request.query.Name, request.params.Id),
         { id: Id, userId: UserId === undefined ? undefined : toFieldRef(UserId, 'UserId'), ...fieldsOf(rest) },
       );
-      return userView(result.users[0], result.department);
+      return userView(result.users[0], departmentRef(result.department));
     },
   );
 
@@ -164,7 +164,8 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
       const dept = await departmentUsers.department(address(request.query.Name, request.params.Id));
       const parsed = parseListQuery(request.query, USER_ENTITY, MEMBER_FIELDS);
       const { rows, total } = await repo.listUsers(store.db, parsed.request, dept.id);
-      return { Meta: listMeta(parsed, total, 'User'), Data: rows.map((row) => project(userView(row, dept), parsed.fields)) };
+      const departmentId = departmentRef(dept);
+      return { Meta: listMeta(parsed, total, 'User'), Data: rows.map((row) => project(userView(row, departmentId), parsed.fields)) };
     },
   );
 

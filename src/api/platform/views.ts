@@ -28,9 +28,9 @@ export function departmentView({ row, parent }: DepartmentRecord): Record<string
   };
 }
 
-/** A user; with `department`, the extended record of §5.1 (`DepartmentId`). */
-export function userView(row: ShownUserRow, department?: DepartmentRow): Record<string, unknown> {
-  return {
+/** A user; with its department's reference (`departmentRef`), the extended record of §5.1 (`DepartmentId`). */
+export function userView(row: ShownUserRow, departmentId?: AbstractText): Record<string, unknown> {
+  const view: Record<string, unknown> = {
     Id: Number(row.id),
     Name: row.name,
     Username: row.username,
@@ -40,8 +40,9 @@ export function userView(row: ShownUserRow, department?: DepartmentRow): Record<
     Creation_Date: row.created_at || UNSET_DATE,
     Last_Login: row.last_login ?? UNSET_DATE,
     Is_Active: Number(row.is_active) === 1,
-    ...(department ? { DepartmentId: departmentRef(department) } : {}),
   };
+  if (departmentId !== undefined) view.DepartmentId = departmentId;
+  return view;
 }
 
 /** Keeps only the fields asked for (`Fields`); every field when `fields` is undefined. */

@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { User, listOf } from '../../../src/api/platform/schemas.ts';
 import { departmentUsersJson } from '../../../src/api/platform/user-json.ts';
-import { userView } from '../../../src/api/platform/views.ts';
+import { departmentRef, userView } from '../../../src/api/platform/views.ts';
 import type { DepartmentRow } from '../../../src/store/departments.ts';
 import type { UserRow } from '../../../src/store/users.ts';
 
@@ -61,7 +61,7 @@ describe('departmentUsersJson', () => {
     const app = Fastify();
     app.get('/', { schema: { response: { 200: listOf(User) } } }, async () => ({
       Meta: { TotalItems: rows.length, CurrentPage: 1, PageSize: rows.length, Type: 'User' },
-      Data: rows.map((r) => userView(r, department)),
+      Data: rows.map((r) => userView(r, departmentRef(department))),
     }));
     const response = await app.inject({ method: 'GET', url: '/' });
     await app.close();
