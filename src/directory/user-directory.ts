@@ -97,11 +97,8 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
       async (tx) => {
         const room = Math.max(0, maxUsers - (await users.count(tx)));
         const rows = batch.slice(0, room).map(rowOf);
-        const keys = [...new Set(rows.map((r) => r.name_key))];
-        const found = await users.takenNameKeys(tx, keys);
-        const ids = await store.allocateIds(tx, 'users', rows.length);
-        await users.upsert(tx, rows.map((row, i) => ({ ...row, id: ids[i] })));
-        const duplicated = flags(rows, found);
+        const { ids, taken } = await users.insertNew(tx, rows);
+        const duplicated = flags(rows, taken);
         return batch.map((_, i) =>
           i < rows.length ? { ok: true, value: { id: ids[i], has_dublicates: duplicated[i] } } : { ok: false, error: new CapacityError('entities') },
         );
@@ -159,16 +156,14 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
           // Users found by link_id, with their stored name: those whose name stays are updated
           // without touching the indexed columns.
           const storedName = new Map<AccessRow, string>();
-          const wantedKeys = new Set(itemKeys);
-          const [linked, names] = await users.linksAndNameStats(tx, [...new Set(items.map((i) => i.link_id))], [...wantedKeys]);
+          const [linked, names] = await users.linksAndNameStats(tx, [...new Set(items.map((i) => i.link_id))], [...new Set(itemKeys)]);
           for (const key of linked) {
             const user = stateOf(key, now);
             byLink.set(key.link_id as string, user);
             storedName.set(user, key.name);
           }
-          // Users renamed by this batch: their old names' counts too.
-          const oldKeys = [...new Set([...byLink.values()].map((u) => u.name_key))].filter((key) => !wantedKeys.has(key));
-          if (oldKeys.length > 0) for (const [key, stat] of await users.nameStats(tx, oldKeys)) names.set(key, stat);
+          // Only the batch's own names are read: a renamed user's old name matters to the batch only
+          // if one of its items takes that name, and then it is among them.
           const counts = new Map([...names].map(([key, stat]) => [key, stat.count]));
           let total = maxUsers === undefined ? 0 : await users.count(tx);
 

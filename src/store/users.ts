@@ -175,11 +175,13 @@ export function usersRepository(store: Store) {
       .innerJoin('users', (join) => join.on(sql<SqlBool>`${sql.ref(`users.${column}`)} = list.value`));
   }
 
-  /** The keys among `keys` that some user carries. */
-  async function takenNameKeys(db: Queryable, keys: readonly string[]): Promise<Set<string>> {
-    if (keys.length === 0) return new Set();
-    const found = await db.selectFrom('users').select('name_key').distinct().where(store.inList('name_key', keys, 'text')).execute();
-    return new Set(found.map((row) => row.name_key));
+  /** `createNew` inside the caller's transaction (which a capacity check needs): names taken before, ids, insert. */
+  async function insertNew(tx: Tx, rows: readonly NewUserRow[]): Promise<{ ids: number[]; taken: Set<string> }> {
+    const keys = [...new Set(rows.map((row) => row.name_key))];
+    const found = keys.length === 0 ? [] : await tx.selectFrom('users').select('name_key').distinct().where(store.inList('name_key', keys, 'text')).execute();
+    const ids = await store.allocateIds(tx, 'users', rows.length);
+    await upsert(tx, rows.map((row, i) => ({ ...row, id: ids[i] })));
+    return { ids, taken: new Set(found.map((row) => row.name_key)) };
   }
 
   /** New users on PostgreSQL: NEW_USERS_STATEMENT, one round trip. */
@@ -232,15 +234,10 @@ export function usersRepository(store: Store) {
       if (rows.length === 0) return { ids: [], taken: new Set() };
       if (store.kind === 'postgres') return createNewPostgres(rows);
       // SQLite: one transaction of statements that cost no round trips.
-      return store.transaction(async (tx) => {
-        const taken = await takenNameKeys(tx, [...new Set(rows.map((row) => row.name_key))]);
-        const ids = await store.allocateIds(tx, 'users', rows.length);
-        await upsert(tx, rows.map((row, i) => ({ ...row, id: ids[i] })));
-        return { ids, taken };
-      });
+      return store.transaction((tx) => insertNew(tx, rows));
     },
 
-    takenNameKeys,
+    insertNew,
 
     /** Writes the panel dialect's columns: new ids are inserted, existing rows keep their other columns. */
     upsertAccess: rowWriter<AccessRow>(store, { table: 'users', columns: ACCESS, keepOnUpdate: ['created_at'] }),

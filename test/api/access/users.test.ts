@@ -259,6 +259,26 @@ describe.each(STORE_KINDS)('access users (%s)', (kind) => {
       expect((await create({ name: ' name kept' })).has_dublicates).toBe(true);
     });
 
+    it('a batch that renames a user away from a name and gives that name to another counts both', async () => {
+      const [x, y, z] = [uuid(), uuid(), uuid()];
+      await bulk([
+        { link_id: x, ...fields({ name: 'Shared Then Left' }) },
+        { link_id: y, ...fields({ name: 'Shared Then Left' }) },
+      ]);
+      // x leaves the name, z takes it: y still carries it, so z has a duplicate; x's new name has none.
+      const moved = await bulk([
+        { link_id: x, ...fields({ name: 'Left For Another' }) },
+        { link_id: z, ...fields({ name: 'shared then left' }) },
+      ]);
+      expect(moved.json().result.map((r: { has_dublicates: boolean }) => r.has_dublicates)).toEqual([false, true]);
+      // y leaves too, and x comes back in the same batch: x shares it with z.
+      const back = await bulk([
+        { link_id: y, ...fields({ name: 'Gone Elsewhere' }) },
+        { link_id: x, ...fields({ name: 'Shared Then Left' }) },
+      ]);
+      expect(back.json().result.map((r: { has_dublicates: boolean }) => r.has_dublicates)).toEqual([false, true]);
+    });
+
     it('a repeated link_id in one request is applied again (second is updated)', async () => {
       const link = uuid();
       const response = await bulk([
