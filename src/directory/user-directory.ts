@@ -44,20 +44,35 @@ export interface UserDirectoryOptions {
   links?: UserLinkWriter;
 }
 
-/** A user as the bulk path will write it; the access fields are filled in from the item. */
-function stateOf(key: UserKey, now: string): AccessRow {
-  return {
-    id: key.id,
-    link_id: key.link_id,
-    name: '',
-    name_key: key.name_key,
-    info: '',
-    auth_factors: '',
-    lock_number: 0,
-    is_custom_user_access: 0,
-    created_at: now,
-    modified_at: now,
-  };
+/**
+ * A user as the bulk path will write it; the access fields are filled in from the item. One class,
+ * so that every state has the same shape (a bulk makes 10 000s of them). `storedName` and `queued`
+ * are bookkeeping the writers do not read (they take the table's columns by name).
+ */
+class PendingUser implements AccessRow {
+  name = '';
+  info = '';
+  auth_factors = '';
+  lock_number = 0;
+  is_custom_user_access = 0;
+  /** Already in the batch's list of users to write (a link_id may come twice). */
+  queued = false;
+  constructor(
+    public id: number,
+    public link_id: string | null,
+    public name_key: string,
+    public created_at: string,
+    public modified_at: string,
+    /** The name it has in the store; undefined for users not found by link_id. */
+    readonly storedName: string | undefined,
+  ) {}
+}
+
+/** What the batch knows of a name key: stored users carrying it, then the batch's changes. */
+interface NameTally {
+  count: number;
+  unlinked: number;
+  oldestUnlinkedId: number | undefined;
 }
 
 export function userDirectory(store: Store, options: UserDirectoryOptions = {}) {
@@ -151,58 +166,62 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
         async (tx) => {
           const now = nowIso();
           const itemKeys = items.map((item) => nameKey(item.name));
-          // The state of every user this batch touches, as it will be written.
-          const byLink = new Map<string, AccessRow>();
-          // Users found by link_id, with their stored name: those whose name stays are updated
-          // without touching the indexed columns.
-          const storedName = new Map<AccessRow, string>();
-          const [linked, names] = await users.linksAndNameStats(tx, [...new Set(items.map((i) => i.link_id))], [...new Set(itemKeys)]);
+          const [linked, stored] = await users.linksAndNameStats(
+            tx,
+            items.map((item) => item.link_id),
+            itemKeys,
+          );
+          // The state of every user this batch touches, as it will be written. Users found by
+          // link_id keep their stored name: those whose name stays are updated without touching
+          // the indexed columns.
+          const byLink = new Map<string, PendingUser>();
           for (const key of linked) {
-            const user = stateOf(key, now);
-            byLink.set(key.link_id as string, user);
-            storedName.set(user, key.name);
+            byLink.set(key.link_id as string, new PendingUser(Number(key.id), key.link_id, key.name_key, now, now, key.name));
           }
           // Only the batch's own names are read: a renamed user's old name matters to the batch only
           // if one of its items takes that name, and then it is among them.
-          const counts = new Map([...names].map(([key, stat]) => [key, stat.count]));
+          const tallies: Map<string, NameTally> = stored;
+          const tally = (key: string): NameTally => {
+            let found = tallies.get(key);
+            if (found === undefined) tallies.set(key, (found = { count: 0, unlinked: 0, oldestUnlinkedId: undefined }));
+            return found;
+          };
           let total = maxUsers === undefined ? 0 : await users.count(tx);
 
           const results: BulkItemResult[] = [];
-          const written = new Set<AccessRow>();
-          const created: AccessRow[] = [];
-          const linkEntries: { user: AccessRow; item: BulkUserItem; result: number }[] = [];
+          const written: PendingUser[] = [];
+          const created: PendingUser[] = [];
+          const linkEntries: { user: PendingUser; item: BulkUserItem; result: number }[] = [];
 
-          items.forEach((item, i) => {
+          for (let i = 0; i < items.length; i++) {
+            const item = items[i];
             const key = itemKeys[i];
+            const names = tally(key);
             let user = byLink.get(item.link_id);
             let outcome: ExtendedInfo = 'updated';
             if (!user) {
-              const stat = names.get(key);
-              const unlinked = stat?.unlinked ?? 0;
-              if (unlinked === 1 && stat?.oldestUnlinkedId !== undefined) {
-                user = stateOf({ id: stat.oldestUnlinkedId, link_id: item.link_id, name_key: key }, now);
-                stat.unlinked = 0;
+              const unlinked = names.unlinked;
+              if (unlinked === 1 && names.oldestUnlinkedId !== undefined) {
+                user = new PendingUser(names.oldestUnlinkedId, item.link_id, key, now, now, undefined);
+                names.unlinked = 0;
               } else {
                 if (maxUsers !== undefined && total >= maxUsers) {
-                  results.push({
-                    link_id: item.link_id,
-                    success: false,
-                    extended_info: 'number_of_entities_exceeded',
-                    has_dublicates: (counts.get(key) ?? 0) > 0,
-                  });
-                  return;
+                  results.push({ link_id: item.link_id, success: false, extended_info: 'number_of_entities_exceeded', has_dublicates: names.count > 0 });
+                  continue;
                 }
                 total += 1;
-                user = stateOf({ id: 0, link_id: item.link_id, name_key: key }, now);
-                counts.set(key, (counts.get(key) ?? 0) + 1);
+                user = new PendingUser(0, item.link_id, key, now, now, undefined);
+                names.count += 1;
                 created.push(user);
                 outcome = unlinked > 1 ? 'has_dublicates' : 'created';
               }
               byLink.set(item.link_id, user);
             }
             if (user.name_key !== key) {
-              counts.set(user.name_key, (counts.get(user.name_key) ?? 1) - 1);
-              counts.set(key, (counts.get(key) ?? 0) + 1);
+              // Renamed: the old name is carried by one user fewer (never below none).
+              const old = tallies.get(user.name_key);
+              if (old !== undefined && old.count > 0) old.count -= 1;
+              names.count += 1;
             }
             user.name = item.name;
             user.name_key = key;
@@ -210,18 +229,23 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
             user.auth_factors = encodeAuthFactors(item.auth_factors);
             user.lock_number = item.lock_number;
             user.is_custom_user_access = item.is_custom_user_access ? 1 : 0;
-            written.add(user);
-            results.push({ link_id: item.link_id, success: true, extended_info: outcome, has_dublicates: (counts.get(key) ?? 0) > 1 });
+            if (!user.queued) {
+              user.queued = true;
+              written.push(user);
+            }
+            results.push({ link_id: item.link_id, success: true, extended_info: outcome, has_dublicates: names.count > 1 });
             if (item.time_profiles || item.apartments || item.identifiers) {
               linkEntries.push({ user, item, result: results.length - 1 });
             }
-          });
+          }
 
           const ids = await store.allocateUserIds(tx, created.length);
           created.forEach((user, i) => (user.id = ids[i]));
-          const renamedOrNew = [...written].filter((user) => storedName.get(user) !== user.name);
+          const renamedOrNew: PendingUser[] = [];
+          const detailsOnly: PendingUser[] = [];
+          for (const user of written) (user.storedName === user.name ? detailsOnly : renamedOrNew).push(user);
           await users.upsertAccess(tx, renamedOrNew);
-          await users.updateAccessDetails(tx, [...written].filter((user) => storedName.get(user) === user.name));
+          await users.updateAccessDetails(tx, detailsOnly);
 
           if (linkEntries.length > 0 && options.links) {
             const codes = await options.links.replaceLinks(
