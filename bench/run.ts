@@ -123,10 +123,21 @@ interface StoreRun {
 /** Walk-ins at the front desk: realistic, mostly distinct people. */
 const SINGLE_BODIES = accessItems(1000, 5).map(({ link_id: _unused, ...fields }) => JSON.stringify(fields));
 
+/** A short pause before each timed pass: the last pass's background work (SQLite's checkpoint
+ *  thread, PostgreSQL's autovacuum of a fresh table) settles instead of landing on the next one. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 250));
+
 async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promise<StoreRun> {
   const parts = batches(items, BATCH);
   const updates = batches(touched(items), BATCH);
   const location = await freshLocation(kind);
+  // The raw database on the same rows, in the same schema (Gatehouse's migrations), on a store of
+  // its own. Each raw pass runs right after the API's pass on the same rows, while the server
+  // idles: the machine's speed drifts by 10 % and more over a minute here, and a ratio of two
+  // figures taken minutes apart carried that drift.
+  const raw = await freshLocation(kind);
+  const migrated = await openStore(raw.url);
+  await migrated.close();
   const server = await startServer('src/main.ts', {
     DATABASE_URL: location.url,
     GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD,
@@ -139,19 +150,29 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
   try {
     const token = await signIn(server);
     const before = server.peakRss();
+    await settle();
     const createSeconds = await accessPass(server, token, parts, 'created');
     const bulkMemory = server.peakRss() - before;
+    await settle();
+    const rawCreateSeconds = await rawAccessUpsert(raw.raw, parts);
+    await settle();
     const updateSeconds = await accessPass(server, token, updates, 'updated');
+    await settle();
+    const rawUpdateSeconds = await rawAccessUpsert(raw.raw, updates);
     // Before the single creates: the raw side's table then holds the same rows (the access passes').
     const platform = SECTIONS.has('platform') ? await platformBench(server, { clientId: CLIENT.id, clientSecret: CLIENT.secret, users: PLATFORM_USERS }) : undefined;
+    if (platform) {
+      await settle();
+      await platform.measureRaw(raw.raw);
+    }
     const single = await load(`${server.url}/api/v1/access/users/item`, 32, {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       requests: SINGLE_BODIES.map((body) => ({ method: 'POST', body })),
     });
     const decision = SECTIONS.has('decision') ? await decisionBench(server, token, { deviceKey: DEVICE_KEY, load }) : undefined;
     figures = {
-      accessCreate: { api: items.length / createSeconds, raw: 0 },
-      accessUpdate: { api: items.length / updateSeconds, raw: 0 },
+      accessCreate: { api: items.length / createSeconds, raw: items.length / rawCreateSeconds },
+      accessUpdate: { api: items.length / updateSeconds, raw: items.length / rawUpdateSeconds },
       singleCreate: single,
       bare: { rps: 0, p50: 0, p99: 0 },
       bulkMemoryMb: bulkMemory / 2 ** 20,
@@ -162,17 +183,6 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
   } finally {
     await server.stop();
     await location.dispose();
-  }
-
-  // The raw database on the same rows, in the same schema, on a fresh store.
-  const raw = await freshLocation(kind);
-  try {
-    const store = await openStore(raw.url);
-    await store.close();
-    figures.accessCreate.raw = items.length / (await rawAccessUpsert(raw.raw, parts));
-    figures.accessUpdate.raw = items.length / (await rawAccessUpsert(raw.raw, updates));
-    if (figures.platform) await figures.platform.measureRaw(raw.raw);
-  } finally {
     await raw.dispose();
   }
 
