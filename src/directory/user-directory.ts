@@ -166,11 +166,19 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
         async (tx) => {
           const now = nowIso();
           const itemKeys = items.map((item) => nameKey(item.name));
+          // What the batch knows of each of its name keys: the stored users carrying it, then the
+          // batch's own changes. A renamed user's old name is read only if an item takes it: to
+          // the batch it matters only then.
+          const tallies = new Map<string, NameTally>();
+          for (const key of itemKeys) {
+            if (tallies.get(key) === undefined) tallies.set(key, { count: 0, unlinked: 0, oldestUnlinkedId: undefined });
+          }
           const [linked, stored] = await users.linksAndNameStats(
             tx,
             items.map((item) => item.link_id),
-            itemKeys,
+            [...tallies.keys()],
           );
+          for (const name of stored) tallies.set(name.name_key, name);
           // The state of every user this batch touches, as it will be written. Users found by
           // link_id keep their stored name: those whose name stays are updated without touching
           // the indexed columns.
@@ -178,14 +186,6 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
           for (const key of linked) {
             byLink.set(key.link_id as string, new PendingUser(Number(key.id), key.link_id, key.name_key, now, now, key.name));
           }
-          // Only the batch's own names are read: a renamed user's old name matters to the batch only
-          // if one of its items takes that name, and then it is among them.
-          const tallies: Map<string, NameTally> = stored;
-          const tally = (key: string): NameTally => {
-            let found = tallies.get(key);
-            if (found === undefined) tallies.set(key, (found = { count: 0, unlinked: 0, oldestUnlinkedId: undefined }));
-            return found;
-          };
           let total = maxUsers === undefined ? 0 : await users.count(tx);
 
           const results: BulkItemResult[] = [];
@@ -196,7 +196,7 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
           for (let i = 0; i < items.length; i++) {
             const item = items[i];
             const key = itemKeys[i];
-            const names = tally(key);
+            const names = tallies.get(key) as NameTally;
             let user = byLink.get(item.link_id);
             let outcome: ExtendedInfo = 'updated';
             if (!user) {

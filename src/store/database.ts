@@ -106,6 +106,14 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
   return store;
 }
 
+/**
+ * Bound values per multi-row statement of SQLite's insertRows. The array of values stays under
+ * V8's large-object size (128 KiB, 16 384 slots): it is then made and dropped in the young
+ * generation, where pages are reused, instead of taking fresh pages for every statement (page
+ * faults cost ~11 µs each on the bench machine). A 10 000-user write is 7 statements instead of 4.
+ */
+const SQLITE_VALUES_PER_WRITE = 15_000;
+
 function openSqlite(url: string, options: OpenOptions): Store {
   const file = sqlitePath(url);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -148,7 +156,7 @@ function openSqlite(url: string, options: OpenOptions): Store {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase }), ...queryLog(options) });
   const statements = new Map<string, SqliteDatabase.Statement>();
   const statement = (spec: RowWriteSpec, rowCount: number): SqliteDatabase.Statement => {
-    const key = `${spec.table}|${spec.suffix}|${spec.columns.length}|${rowCount}`;
+    const key = `${spec.table}|${spec.columns.map((c) => c.name).join(',')}|${spec.suffix}|${rowCount}`;
     let cached = statements.get(key);
     if (!cached) {
       const row = `(${spec.columns.map(() => '?').join(', ')})`;
@@ -178,13 +186,13 @@ function openSqlite(url: string, options: OpenOptions): Store {
       void type;
       return sql<SqlBool>`${ref} in (select value from json_each(${JSON.stringify(values)}))`;
     },
-    maxRowsPerStatement: (columns) => Math.max(1, Math.floor(32_000 / columns)),
+    maxRowsPerStatement: (columns) => Math.max(1, Math.floor(SQLITE_VALUES_PER_WRITE / columns)),
     async insertRows(_tx, spec, rows) {
       // Kysely holds SQLite's one connection for the whole transaction, so statements run on the
       // raw handle here are part of it; building them directly skips compiling huge query trees.
       const width = spec.columns.length;
       const names = spec.columns.map((c) => c.name);
-      const perStatement = Math.max(1, Math.floor(32_000 / width));
+      const perStatement = Math.max(1, Math.floor(SQLITE_VALUES_PER_WRITE / width));
       for (let start = 0; start < rows.length; start += perStatement) {
         const count = Math.min(perStatement, rows.length - start);
         const params = new Array<unknown>(count * width);

@@ -107,6 +107,11 @@ export interface NameStats {
   oldestUnlinkedId: number | undefined;
 }
 
+/** A name key that some user carries, with its stats. */
+export interface StoredName extends NameStats {
+  name_key: string;
+}
+
 /** What matching needs to know of a user: who it is, its link and its name key. */
 export type UserKey = Pick<UserRow, 'id' | 'link_id' | 'name_key'>;
 
@@ -164,14 +169,16 @@ export function usersRepository(store: Store) {
 
   /**
    * The users whose `column` holds one of `values`, to select from (`users.` columns). On SQLite a
-   * join over json_each, each distinct value probing the column's index: `IN (select … from
-   * json_each(…))` first copies the whole list into a temporary index (~5 ms per 10 000 values,
-   * found or not). PostgreSQL: `= any(array)`.
+   * join over json_each, each value probing the column's index: `IN (select … from json_each(…))`
+   * first copies the whole list into a temporary index (~5 ms per 10 000 values, found or not).
+   * There a value given twice finds its users twice: callers pass distinct values or do not mind
+   * (a bulk's 10 000 values in a JavaScript Set cost a hash table the size of the batch, and on
+   * this machine every fresh page of such a table is a page fault). PostgreSQL: `= any(array)`.
    */
   function usersWith(db: Queryable, column: 'link_id' | 'name_key', values: readonly string[]) {
     if (store.kind === 'postgres') return db.selectFrom('users').where(store.inList(`users.${column}`, values, 'text'));
     return db
-      .selectFrom(sql<{ value: string }>`json_each(${JSON.stringify([...new Set(values)])})`.as('list'))
+      .selectFrom(sql<{ value: string }>`json_each(${JSON.stringify(values)})`.as('list'))
       .innerJoin('users', (join) => join.on(sql<SqlBool>`${sql.ref(`users.${column}`)} = list.value`));
   }
 
@@ -250,6 +257,7 @@ export function usersRepository(store: Store) {
      */
     updateAccessDetails,
 
+    /** The users with these link_ids; a link_id given twice may find its user twice (SQLite). */
     async keysByLinkIds(db: Queryable, linkIds: readonly string[]): Promise<LinkedUser[]> {
       if (linkIds.length === 0) return [];
       return usersWith(db, 'link_id', linkIds).select(['users.id', 'users.link_id', 'users.name_key', 'users.name']).execute();
@@ -262,18 +270,17 @@ export function usersRepository(store: Store) {
      * and the caller holds the exclusive lock, so no other bulk sync commits meanwhile.
      * SQLite has one connection: one after the other.
      */
-    async linksAndNameStats(tx: Tx, linkIds: readonly string[], keys: readonly string[]): Promise<[LinkedUser[], Map<string, NameStats>]> {
+    async linksAndNameStats(tx: Tx, linkIds: readonly string[], keys: readonly string[]): Promise<[LinkedUser[], StoredName[]]> {
       if (store.kind === 'postgres') return Promise.all([this.keysByLinkIds(tx, linkIds), this.nameStats(store.db, keys)]);
       return [await this.keysByLinkIds(tx, linkIds), await this.nameStats(tx, keys)];
     },
 
     /**
-     * Per name key: how many users carry it, how many of those have no link_id, and the oldest
-     * of those (what the bulk sync matches by name). Keys nobody carries are absent.
+     * Per name key (`keys` distinct): how many users carry it, how many of those have no link_id,
+     * and the oldest of those (what the bulk sync matches by name). Keys nobody carries are absent.
      */
-    async nameStats(db: Queryable, keys: readonly string[]): Promise<Map<string, NameStats>> {
-      const stats = new Map<string, NameStats>();
-      if (keys.length === 0) return stats;
+    async nameStats(db: Queryable, keys: readonly string[]): Promise<StoredName[]> {
+      if (keys.length === 0) return [];
       const rows = await usersWith(db, 'name_key', keys)
         .select((eb) => [
           'users.name_key',
@@ -283,15 +290,15 @@ export function usersRepository(store: Store) {
         ])
         .groupBy('users.name_key')
         .execute();
-      for (const row of rows) {
+      return rows.map((row) => {
         const count = Number(row.n);
-        stats.set(row.name_key, {
+        return {
+          name_key: row.name_key,
           count,
           unlinked: count - Number(row.linked),
           oldestUnlinkedId: row.unlinked_id === null ? undefined : Number(row.unlinked_id),
-        });
-      }
-      return stats;
+        };
+      });
     },
 
     /** Is there a user other than `id` with this name key? */
