@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { APARTMENT_LIST_FIELDS, type Apartment, type ApartmentDirectory, type ApartmentWrite } from '../../directory/apartment-directory.ts';
 import { bulkDeleteRoute } from './bulk-delete.ts';
+import { sendBulkResult } from './bulk-json.ts';
 import { deleteItemRoute, listRoute } from './item-routes.ts';
 import { BulkResult, Empty, Uuid, flatErrors, nullableUuid, pathParams } from './schemas.ts';
 
@@ -145,9 +146,8 @@ export const apartmentRoutes: FastifyPluginAsyncTypebox<ApartmentRouteOptions> =
         response: { 200: BulkResult, ...flatErrors },
       },
     },
-    async (request) => ({
-      result: await apartments.bulkUpsertByLinkId(request.body.list_items.map((item) => ({ ...writeOf(item), linkId: item.link_id }))),
-    }),
+    async (request, reply) =>
+      sendBulkResult(reply, await apartments.bulkUpsertByLinkId(request.body.list_items.map((item) => ({ ...writeOf(item), linkId: item.link_id })))),
   );
 
   bulkDeleteRoute(app, {

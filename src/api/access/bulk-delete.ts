@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { BulkItemResult } from '../../directory/users.ts';
+import { sendBulkResult } from './bulk-json.ts';
 import { BulkResult, Uuid, nestedErrors } from './schemas.ts';
 
 export interface BulkDeleteRoute {
@@ -27,7 +28,7 @@ export function bulkDeleteRoute(app: FastifyInstance, route: BulkDeleteRoute): v
         body: Type.Object({ link_ids: Type.Array(Uuid, { minItems: 1, maxItems: route.maxItems }) }),
         response: { 200: BulkResult, ...nestedErrors },
       },
-      handler: async (request) => ({ result: await route.handler(request.body.link_ids) }),
+      handler: async (request, reply) => sendBulkResult(reply, await route.handler(request.body.link_ids)),
     });
   }
 }

@@ -20,6 +20,7 @@ import {
 } from '../../directory/identifiers.ts';
 import { checkedBody, checkedBulkBody } from '../checked-body.ts';
 import { bulkDeleteRoute } from './bulk-delete.ts';
+import { sendBulkResult } from './bulk-json.ts';
 import { deleteItemRoute, listRoute } from './item-routes.ts';
 import { BulkResult, Empty, Uuid, flatErrors, nullableUuid, pathParams } from './schemas.ts';
 
@@ -228,9 +229,8 @@ export const identifierRoutes: FastifyPluginAsyncTypebox<IdentifierRouteOptions>
         response: { 200: BulkResult, ...flatErrors },
       },
     },
-    async (request) => ({
-      result: await identifiers.bulkUpsertByLinkId(request.body.list_items.map((item) => ({ ...writeOf(item), linkId: item.link_id }))),
-    }),
+    async (request, reply) =>
+      sendBulkResult(reply, await identifiers.bulkUpsertByLinkId(request.body.list_items.map((item) => ({ ...writeOf(item), linkId: item.link_id })))),
   );
 
   bulkDeleteRoute(app, {

@@ -16,6 +16,7 @@ import {
 import { checkedBody, checkedBulkBody } from '../checked-body.ts';
 import { deleteItemRoute, listRoute } from './item-routes.ts';
 import { bulkDeleteRoute } from './bulk-delete.ts';
+import { sendBulkResult } from './bulk-json.ts';
 import { BulkResult, Empty, Uuid, flatErrors, nullableUuid, pathParams } from './schemas.ts';
 
 export interface TimeProfileRouteOptions {
@@ -142,15 +143,17 @@ export const timeProfileRoutes: FastifyPluginAsyncTypebox<TimeProfileRouteOption
         response: { 200: BulkResult, ...flatErrors },
       },
     },
-    async (request) => ({
-      result: await profiles.bulkUpsertByLinkId(
-        request.body.list_items.map((item) => ({
-          linkId: item.link_id,
-          name: item.name,
-          rules: validateTimeRules(item) ? null : (item as TimeProfileRules),
-        })),
+    async (request, reply) =>
+      sendBulkResult(
+        reply,
+        await profiles.bulkUpsertByLinkId(
+          request.body.list_items.map((item) => ({
+            linkId: item.link_id,
+            name: item.name,
+            rules: validateTimeRules(item) ? null : (item as TimeProfileRules),
+          })),
+        ),
       ),
-    }),
   );
 
   bulkDeleteRoute(app, {

@@ -7,6 +7,8 @@ import { CapacityError, NotFoundError, type User } from '../../directory/users.t
 import type { Store } from '../../store/database.ts';
 import { pagedList, type ListField } from '../../store/paged-list.ts';
 import { rowToUser, type UserRow } from '../../store/users.ts';
+import { bulkDeleteRoute } from './bulk-delete.ts';
+import { sendBulkResult } from './bulk-json.ts';
 import { AccessError, errors } from './errors.ts';
 import { ListOption, ListQuery, listOption, listSpec } from './list.ts';
 import {
@@ -17,7 +19,6 @@ import {
   Uuid,
   authFactorNames,
   flatErrors,
-  nestedErrors,
   pathParams,
   type UserFields,
 } from './schemas.ts';
@@ -228,28 +229,23 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRouteOptions> = async (
         response: { 200: BulkResult, ...flatErrors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const items: BulkUserItem[] = request.body.list_items.map((item) => ({
         ...item,
         auth_factors: authFactorNames(item.auth_factors),
       }));
-      return { result: await directory.bulkUpsertByLinkId(items) };
+      return sendBulkResult(reply, await directory.bulkUpsertByLinkId(items));
     },
   );
 
-  const bulkDelete = {
-    config: { errorStyle: 'nested' as const },
-    schema: {
-      tags,
-      summary: 'Delete users by link_id (seed 001)',
-      description: 'Results per link_id in request order: `deleted`, or `entity_not_found` (success false). Errors use the nested style.',
-      body: Type.Object({ link_ids: Type.Array(Uuid, { minItems: 1, maxItems: maxBulkItems }) }),
-      response: { 200: BulkResult, ...nestedErrors },
-    },
-  };
-  const deleteHandler = async (request: { body: { link_ids: string[] } }) => ({
-    result: await directory.bulkDeleteByLinkId(request.body.link_ids),
+  bulkDeleteRoute(app, {
+    paths: [
+      ['DELETE', '/access/users/items/link'],
+      ['POST', '/access/users/link/delete'],
+    ],
+    tags,
+    summary: 'Delete users by link_id (seed 001)',
+    maxItems: maxBulkItems,
+    handler: (linkIds) => directory.bulkDeleteByLinkId(linkIds),
   });
-  app.delete('/access/users/items/link', bulkDelete, deleteHandler);
-  app.post('/access/users/link/delete', bulkDelete, deleteHandler);
 };
