@@ -9,6 +9,7 @@ import { address, toFieldRef } from './addressing.ts';
 import { errorResponses } from './errors.ts';
 import { listMeta, parseListQuery } from './lists.ts';
 import { IdParams, ListQueryProps, ListValidation, NameQuery, SubIdParams, User, UserPost, UserText, listOf, type UserText as UserTextType } from './schemas.ts';
+import { sendJsonText } from '../json-bytes.ts';
 import { departmentUsersJson } from './user-json.ts';
 import { departmentRef, project, userView } from './views.ts';
 
@@ -141,8 +142,8 @@ export const departmentUserRoutes: FastifyPluginAsyncTypebox<DepartmentUserRoute
         deleteNotExists: flag === 'true' || flag === '1',
       },
     );
-    // The text the 200 schema's serialiser would write (see user-json.ts), sent as it is.
-    return reply.type('application/json; charset=utf-8').send(departmentUsersJson(result.users, result.department));
+    // The text the 200 schema's serialiser would write (see user-json.ts), sent as bytes.
+    return sendJsonText(reply, departmentUsersJson(result.users, result.department));
   };
   app.patch('/Department/:Id/Users', bulk, bulkHandler);
   app.post('/Department/:Id/Users', bulk, bulkHandler);
