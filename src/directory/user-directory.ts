@@ -5,7 +5,7 @@
  */
 import { nowIso, type Store, type Tx } from '../store/database.ts';
 import { writeBatcher } from './write-batcher.ts';
-import { rowToUser, userToRow, usersRepository, type AccessRow, type UserKey } from '../store/users.ts';
+import { rowToUser, userToRow, usersRepository, type AccessRow, type NameStats, type UserKey } from '../store/users.ts';
 import {
   CapacityError,
   NotFoundError,
@@ -66,13 +66,6 @@ class PendingUser implements AccessRow {
     /** The name it has in the store; undefined for users not found by link_id. */
     readonly storedName: string | undefined,
   ) {}
-}
-
-/** What the batch knows of a name key: stored users carrying it, then the batch's changes. */
-interface NameTally {
-  count: number;
-  unlinked: number;
-  oldestUnlinkedId: number | undefined;
 }
 
 export function userDirectory(store: Store, options: UserDirectoryOptions = {}) {
@@ -169,7 +162,7 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
           // What the batch knows of each of its name keys: the stored users carrying it, then the
           // batch's own changes. A renamed user's old name is read only if an item takes it: to
           // the batch it matters only then.
-          const tallies = new Map<string, NameTally>();
+          const tallies = new Map<string, NameStats>();
           for (const key of itemKeys) {
             if (tallies.get(key) === undefined) tallies.set(key, { count: 0, unlinked: 0, oldestUnlinkedId: undefined });
           }
@@ -196,7 +189,7 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
           for (let i = 0; i < items.length; i++) {
             const item = items[i];
             const key = itemKeys[i];
-            const names = tallies.get(key) as NameTally;
+            const names = tallies.get(key) as NameStats;
             let user = byLink.get(item.link_id);
             let outcome: ExtendedInfo = 'updated';
             if (!user) {

@@ -173,7 +173,7 @@ export function usersRepository(store: Store) {
    * first copies the whole list into a temporary index (~5 ms per 10 000 values, found or not).
    * There a value given twice finds its users twice: callers pass distinct values or do not mind
    * (a bulk's 10 000 values in a JavaScript Set cost a hash table the size of the batch, and on
-   * this machine every fresh page of such a table is a page fault). PostgreSQL: `= any(array)`.
+   * the bench machine every fresh page of such a table is a page fault). PostgreSQL: `= any(array)`.
    */
   function usersWith(db: Queryable, column: 'link_id' | 'name_key', values: readonly string[]) {
     if (store.kind === 'postgres') return db.selectFrom('users').where(store.inList(`users.${column}`, values, 'text'));

@@ -291,6 +291,22 @@ describe.each(STORE_KINDS)('access users (%s)', (kind) => {
       expect(listed.json().list_items[0].name).toBe('Repeat Two');
     });
 
+    it('a stored user whose link_id comes twice in one request is updated twice, and stays one user', async () => {
+      const link = uuid();
+      await bulk([{ link_id: link, ...fields({ name: 'Stored Twice', info: 'first' }) }]);
+      const response = await bulk([
+        { link_id: link, ...fields({ name: 'Stored Twice', info: 'second' }) },
+        { link_id: link, ...fields({ name: 'Stored Twice Renamed', info: 'third' }) },
+      ]);
+      expect(response.json().result).toEqual([
+        { link_id: link, success: true, extended_info: 'updated', has_dublicates: false },
+        { link_id: link, success: true, extended_info: 'updated', has_dublicates: false },
+      ]);
+      const listed = await t.call({ method: 'GET', url: `/api/v1/access/users/items/link?filter_field=link_id&filter_value=${link}` });
+      expect(listed.json().list_items).toHaveLength(1);
+      expect(listed.json().list_items[0]).toMatchObject({ name: 'Stored Twice Renamed', info: 'third', has_dublicates: false });
+    });
+
     it('has_dublicates follows the order of the items', async () => {
       const a = uuid();
       const b = uuid();
