@@ -6,7 +6,7 @@
  */
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { call } from './client.ts';
+import { call, exchange } from './client.ts';
 import { platformUsers, type PlatformUser } from './data.ts';
 import type { RawTarget } from './raw.ts';
 import type { Server } from './server.ts';
@@ -46,11 +46,13 @@ async function token(server: Server, options: Options): Promise<string> {
   return body.access_token;
 }
 
+/** One sync, timed from sending the bytes to receiving the answer's (see `exchange`). */
 async function sync(server: Server, bearer: string, departmentId: string, users: PlatformUser[], deleteNotExists: boolean): Promise<number> {
-  const body = JSON.stringify({ Extra: [{ Name: 'UserId', FieldName: 'External_Id' }], IsFullValidation: false, Users: users });
+  const body = new TextEncoder().encode(JSON.stringify({ Extra: [{ Name: 'UserId', FieldName: 'External_Id' }], IsFullValidation: false, Users: users }));
   const start = performance.now();
-  const answer = await call(server, bearer, 'PATCH', `${BASE}/Department/${departmentId}/Users?DeleteNotExists=${deleteNotExists}`, body);
+  const bytes = await exchange(server, bearer, 'PATCH', `${BASE}/Department/${departmentId}/Users?DeleteNotExists=${deleteNotExists}`, body);
   const seconds = (performance.now() - start) / 1000;
+  const answer = JSON.parse(bytes.toString('utf8'));
   if (answer.Meta?.TotalItems !== users.length) throw new Error(`sync answered ${JSON.stringify(answer.Meta)}`);
   return seconds;
 }

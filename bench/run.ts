@@ -16,7 +16,7 @@ import { accessItems, touched, type AccessItem } from './data.ts';
 import { platformBench, type PlatformFigures } from './platform.ts';
 import { decisionBench, type DecisionFigures } from './decisions.ts';
 import { rawAccessUpsert, type RawTarget } from './raw.ts';
-import { ADMIN_PASSWORD, WARMUP_SECONDS, load, signIn } from './client.ts';
+import { ADMIN_PASSWORD, WARMUP_SECONDS, exchange, load, signIn } from './client.ts';
 import { root, startServer, type Server } from './server.ts';
 
 function option(name: string, fallback: string): string {
@@ -86,24 +86,17 @@ function batches<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** Sends the batches one request at a time (bodies serialised beforehand: the client's JSON work
- *  is not the server's); checks every item got `expected`; returns seconds. */
+/** Sends the batches one request at a time (bodies serialised and encoded beforehand, answers
+ *  parsed after the clock stops: the client's JSON work is not the server's); checks every item
+ *  got `expected`; returns seconds. */
 async function accessPass(server: Server, token: string, parts: AccessItem[][], expected: string): Promise<number> {
-  const bodies = parts.map((part) => JSON.stringify({ list_items: part }));
-  const answers: string[] = [];
+  const bodies = parts.map((part) => new TextEncoder().encode(JSON.stringify({ list_items: part })));
+  const answers: Buffer[] = [];
   const start = performance.now();
-  for (const body of bodies) {
-    const response = await fetch(`${server.url}/api/v1/access/users/items/link`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body,
-    });
-    answers.push(await response.text());
-    if (!response.ok) throw new Error(`bulk: ${response.status} ${answers.at(-1)?.slice(0, 500)}`);
-  }
+  for (const body of bodies) answers.push(await exchange(server, token, 'POST', '/api/v1/access/users/items/link', body));
   const seconds = (performance.now() - start) / 1000;
   for (const answer of answers) {
-    const wrong = JSON.parse(answer).result.find((r: { extended_info: string }) => r.extended_info !== expected);
+    const wrong = JSON.parse(answer.toString('utf8')).result.find((r: { extended_info: string }) => r.extended_info !== expected);
     if (wrong) throw new Error(`expected ${expected}, got ${JSON.stringify(wrong)}`);
   }
   return seconds;
