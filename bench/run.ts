@@ -129,18 +129,19 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
   // idles: the machine's speed drifts by 10 % and more over a minute here, and a ratio of two
   // figures taken minutes apart carried that drift.
   const raw = await freshLocation(kind);
-  const migrated = await openStore(raw.url);
-  await migrated.close();
-  const server = await startServer('src/main.ts', {
-    DATABASE_URL: location.url,
-    GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    GATEHOUSE_CLIENT_ID: CLIENT.id,
-    GATEHOUSE_CLIENT_SECRET: CLIENT.secret,
-    GATEHOUSE_DEVICE_KEY: DEVICE_KEY,
-    GATEHOUSE_MAX_BULK_ITEMS: String(Math.max(BATCH, PLATFORM_USERS)),
-  });
+  let server: Server | undefined;
   let figures: StoreRun;
   try {
+    const migrated = await openStore(raw.url);
+    await migrated.close();
+    server = await startServer('src/main.ts', {
+      DATABASE_URL: location.url,
+      GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      GATEHOUSE_CLIENT_ID: CLIENT.id,
+      GATEHOUSE_CLIENT_SECRET: CLIENT.secret,
+      GATEHOUSE_DEVICE_KEY: DEVICE_KEY,
+      GATEHOUSE_MAX_BULK_ITEMS: String(Math.max(BATCH, PLATFORM_USERS)),
+    });
     const token = await signIn(server);
     const before = server.peakRss();
     await settle();
@@ -174,7 +175,8 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
       decision,
     };
   } finally {
-    await server.stop();
+    // Both stores go whatever failed, the migration and the server's start included.
+    await server?.stop();
     await location.dispose();
     await raw.dispose();
   }
