@@ -17,9 +17,9 @@ export interface DecisionFigures {
 type Load = (url: string, connections: number, options: Record<string, unknown>) => Promise<DecisionFigures>;
 
 const CARDS = 10_000;
+export const PANELS = 50;
 
 export async function decisionBench(server: Server, token: string, options: { deviceKey: string; load: Load }): Promise<DecisionFigures> {
-  const next = rng(7);
   const profile = crypto.randomUUID();
   await call(server, token, 'POST', '/api/v1/access/timeprofile/items/link', {
     list_items: [
@@ -44,14 +44,19 @@ export async function decisionBench(server: Server, token: string, options: { de
   const failed = loaded.result.filter((r: { success: boolean }) => !r.success);
   if (failed.length) throw new Error(`identifiers not loaded: ${JSON.stringify(failed[0])}`);
 
-  // 90 % known cards, 10 % unknown ones, in a fixed random order.
+  return options.load(`${server.url}/api/v1/access/remote/validate`, PANELS, panelLoad(options.deviceKey));
+}
+
+/**
+ * The panels' requests: 90 % known cards, 10 % unknown ones, in a fixed random order. The bare
+ * Fastify route gets the same load (the floor for the decision's latency on this machine).
+ */
+export function panelLoad(deviceKey: string) {
+  const next = rng(7);
   const requests = Array.from({ length: 2000 }, () => {
     const known = next() < 0.9;
-    const number = known ? numbers[Math.floor(next() * CARDS)] : String(9_000_000 + Math.floor(next() * 100_000));
+    const number = known ? String(1_000_000 + Math.floor(next() * CARDS)) : String(9_000_000 + Math.floor(next() * 100_000));
     return { method: 'POST', body: JSON.stringify({ identifier_number: number, identifier_type: 'card' }) };
   });
-  return options.load(`${server.url}/api/v1/access/remote/validate`, 50, {
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${options.deviceKey}` },
-    requests,
-  });
+  return { headers: { 'content-type': 'application/json', authorization: `Bearer ${deviceKey}` }, requests };
 }
