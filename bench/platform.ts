@@ -95,6 +95,7 @@ async function rawPlatform(target: RawTarget, first: PlatformUser[], second: Pla
     const db = new SqliteDatabase(target.file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.pragma('temp_store = MEMORY');
     db.pragma('foreign_keys = ON');
     db.prepare(
       `insert into departments (id, name, created_on, created_by, created_by_kind, modified_on, modified_by, modified_by_kind)

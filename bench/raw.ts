@@ -21,6 +21,8 @@ export async function rawAccessUpsert(target: RawTarget, batches: AccessItem[][]
     const db = new SqliteDatabase(target.file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // The server's connection setting (single-row upserts keep no statement journal anyway).
+    db.pragma('temp_store = MEMORY');
     const insert = db.prepare(
       `insert into users (link_id, name, name_key, info, auth_factors, lock_number, is_custom_user_access, is_active, created_at, modified_at)
        values (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) on conflict (link_id) do update set ${ACCESS_UPDATE}`,

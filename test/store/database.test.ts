@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/database.ts';
@@ -46,3 +47,22 @@ describe('DATABASE_URL forms', () => {
     });
   }
 });
+
+describe('the SQLite connection', () => {
+  it('runs in WAL with synchronous NORMAL, checkpoints elsewhere, and keeps temporary data in memory', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-pragmas-'));
+    const store = await openStore(`sqlite:${path.join(dir, 'g.db')}`);
+    try {
+      const pragma = async (name: string) => Object.values((await sql.raw(`pragma ${name}`).execute(store.db)).rows[0] as object)[0];
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(await pragma('synchronous')).toBe(1);
+      expect(await pragma('wal_autocheckpoint')).toBe(0);
+      // 2 = MEMORY: a bulk's statement journal never spills to a temporary file, one write per page.
+      expect(await pragma('temp_store')).toBe(2);
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
