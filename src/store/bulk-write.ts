@@ -14,6 +14,11 @@ export interface RowTable<Row> {
   conflict?: readonly (keyof Row & string)[];
   /** On conflict, do nothing instead of updating (link rows). */
   ignoreConflicts?: boolean;
+  /**
+   * Rows known to be new: a plain insert, without a conflict clause (a conflict is an error).
+   * PostgreSQL inserts them without ON CONFLICT's speculative insertion.
+   */
+  insertOnly?: boolean;
 }
 
 export function rowWriter<Row extends object>(store: Store, spec: RowTable<Row>) {
@@ -23,7 +28,9 @@ export function rowWriter<Row extends object>(store: Store, spec: RowTable<Row>)
   const write: RowWriteSpec = {
     table: spec.table,
     columns: spec.columns,
-    suffix: `on conflict (${conflict.join(', ')}) ${spec.ignoreConflicts || updates.length === 0 ? 'do nothing' : `do update set ${updates.join(', ')}`}`,
+    suffix: spec.insertOnly
+      ? ''
+      : `on conflict (${conflict.join(', ')}) ${spec.ignoreConflicts || updates.length === 0 ? 'do nothing' : `do update set ${updates.join(', ')}`}`,
   };
   return async function writeRows(tx: Tx, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;

@@ -249,6 +249,9 @@ export function usersRepository(store: Store) {
     /** Writes the panel dialect's columns: new ids are inserted, existing rows keep their other columns. */
     upsertAccess: rowWriter<AccessRow>(store, { table: 'users', columns: ACCESS, keepOnUpdate: ['created_at'] }),
 
+    /** Inserts new users (ids fresh from `allocateUserIds`) with the panel dialect's columns. */
+    insertAccess: rowWriter<AccessRow>(store, { table: 'users', columns: ACCESS, insertOnly: true }),
+
     /**
      * Updates the panel dialect's columns of existing users whose name and link_id stay as they
      * are. Leaving the indexed columns out of the update spares their index maintenance (SQLite
