@@ -125,7 +125,8 @@ function openSqlite(url: string, options: OpenOptions): Store {
   // transaction (every bulk's) keeps the prior image of each page it changes so that the
   // statement alone can be undone, and past 64 KB SQLite spilled that journal to a temporary file,
   // one write syscall per page: ~13 % of the server's time on a 10 000-user bulk (perf).
-  // Its size is bounded by the pages one statement changes (a few MB per bulk chunk).
+  // Its size is bounded by the pages one statement changes (each statement writes at most
+  // SQLITE_VALUES_PER_WRITE values).
   raw.pragma('temp_store = MEMORY');
   // Checkpoints run on a thread of their own (sqlite-checkpointer.ts), not inside commits here;
   // should that thread fail, SQLite's own checkpoints take over again.
