@@ -65,4 +65,3 @@ describe('the SQLite connection', () => {
     }
   });
 });
-
