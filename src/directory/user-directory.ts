@@ -46,8 +46,8 @@ export interface UserDirectoryOptions {
 
 /**
  * A user as the bulk path will write it; the access fields are filled in from the item. One class,
- * so that every state has the same shape (a bulk makes 10 000s of them). `storedName`, `queued` and
- * `fresh` are bookkeeping the writers do not read (they take the table's columns by name).
+ * so that every state has the same shape (a bulk makes 10 000s of them). `storedName` and `queued`
+ * are bookkeeping the writers do not read (they take the table's columns by name).
  */
 class PendingUser implements AccessRow {
   name = '';
@@ -55,10 +55,8 @@ class PendingUser implements AccessRow {
   auth_factors = '';
   lock_number = 0;
   is_custom_user_access = 0;
-  /** Already in the batch's list of users to write (a link_id may come twice). */
+  /** Already in one of the batch's lists of users to write (a link_id may come twice). */
   queued = false;
-  /** Created by this batch (inserted, not upserted). */
-  fresh = false;
   constructor(
     public id: number,
     public link_id: string | null,
@@ -206,7 +204,8 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
                 }
                 total += 1;
                 user = new PendingUser(0, item.link_id, key, now, now, undefined);
-                user.fresh = true;
+                // Written with the batch's new users (inserted, not upserted).
+                user.queued = true;
                 names.count += 1;
                 created.push(user);
                 outcome = unlinked > 1 ? 'has_dublicates' : 'created';
@@ -239,9 +238,7 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
           created.forEach((user, i) => (user.id = ids[i]));
           const renamed: PendingUser[] = [];
           const detailsOnly: PendingUser[] = [];
-          for (const user of written) {
-            if (!user.fresh) (user.storedName === user.name ? detailsOnly : renamed).push(user);
-          }
+          for (const user of written) (user.storedName === user.name ? detailsOnly : renamed).push(user);
           await users.insertAccess(tx, created);
           await users.upsertAccess(tx, renamed);
           await users.updateAccessDetails(tx, detailsOnly);
