@@ -24,12 +24,19 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return crypto.timingSafeEqual(actual, expected);
 }
 
+// One-shot digests (crypto.hash): a Hash object per call is a native object with a weak handle,
+// and a thousand of them dying between scavenges cost each scavenge ~0.7 ms of weak-handle work.
 export function md5Hex(text: string): string {
-  return crypto.createHash('md5').update(text, 'utf8').digest('hex');
+  return crypto.hash('md5', text, 'hex');
 }
 
 export function sha256(text: string): string {
-  return crypto.createHash('sha256').update(text, 'utf8').digest('base64url');
+  return crypto.hash('sha256', text, 'base64url');
+}
+
+/** The SHA-256 of a text as bytes (for constant-time comparisons of secrets of any length). */
+export function sha256Bytes(text: string): Buffer {
+  return crypto.hash('sha256', text, 'buffer');
 }
 
 /** An opaque token with 256 random bits. */

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { sha256Bytes } from '../../auth/secrets.ts';
 import type { AccessDecisions } from '../../directory/access-decisions.ts';
 import type { IdentifierTypeName } from '../../directory/identifiers.ts';
 import { bearerToken } from './auth.ts';
@@ -17,15 +18,13 @@ export interface DecisionRouteOptions {
 
 const PRESENTED_TYPES = ['card', 'input_code', 'inputCode', 'qr'] as const satisfies readonly IdentifierTypeName[];
 
-const digest = (text: string) => crypto.createHash('sha256').update(text).digest();
-
 /** onRequest check of the device key (Bearer token or `key` query parameter), in constant time. */
 export function deviceKeyGuard(deviceKey: string | undefined) {
-  const expected = deviceKey === undefined ? undefined : digest(deviceKey);
+  const expected = deviceKey === undefined ? undefined : sha256Bytes(deviceKey);
   return async function guard(request: FastifyRequest): Promise<void> {
     const query = request.query as { key?: unknown };
     const given = bearerToken(request) ?? (typeof query?.key === 'string' ? query.key : undefined);
-    if (!expected || given === undefined || !crypto.timingSafeEqual(digest(given), expected)) throw errors.logIn();
+    if (!expected || given === undefined || !crypto.timingSafeEqual(sha256Bytes(given), expected)) throw errors.logIn();
   };
 }
 
