@@ -4,11 +4,10 @@
  * people — and `DeleteNotExists=true`, which drops the replaced people's memberships.
  * The raw database does the same rows: upsert by external_id, memberships, the orphan delete.
  */
-import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { call, exchange } from './client.ts';
 import { platformUsers, type PlatformUser } from './data.ts';
-import type { RawTarget } from './raw.ts';
+import { openRawSqlite, type RawTarget } from './raw.ts';
 import type { Server } from './server.ts';
 
 export interface PlatformFigures {
@@ -92,11 +91,7 @@ async function rawPlatform(target: RawTarget, first: PlatformUser[], second: Pla
   const now = new Date().toISOString();
   const department = 'bench-raw-department';
   if (target.kind === 'sqlite') {
-    const db = new SqliteDatabase(target.file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('temp_store = MEMORY');
-    db.pragma('foreign_keys = ON');
+    const db = openRawSqlite(target.file);
     db.prepare(
       `insert into departments (id, name, created_on, created_by, created_by_kind, modified_on, modified_by, modified_by_kind)
        values (?, 'Bench department', ?, 'bench', 'client', ?, 'bench', 'client')`,

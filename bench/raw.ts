@@ -14,15 +14,24 @@ const ACCESS_UPDATE =
   'name = excluded.name, name_key = excluded.name_key, info = excluded.info, auth_factors = excluded.auth_factors, ' +
   'lock_number = excluded.lock_number, is_custom_user_access = excluded.is_custom_user_access, modified_at = excluded.modified_at';
 
+/**
+ * A raw SQLite connection with the server's settings (WAL, synchronous NORMAL, temporary data in
+ * memory, foreign keys), so that the two sides differ only in how they write.
+ */
+export function openRawSqlite(file: string): SqliteDatabase.Database {
+  const db = new SqliteDatabase(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
 /** Upserts the batches by link_id; returns the seconds it took. */
 export async function rawAccessUpsert(target: RawTarget, batches: AccessItem[][]): Promise<number> {
   const now = new Date().toISOString();
   if (target.kind === 'sqlite') {
-    const db = new SqliteDatabase(target.file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    // The server's connection setting (single-row upserts keep no statement journal anyway).
-    db.pragma('temp_store = MEMORY');
+    const db = openRawSqlite(target.file);
     const insert = db.prepare(
       `insert into users (link_id, name, name_key, info, auth_factors, lock_number, is_custom_user_access, is_active, created_at, modified_at)
        values (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) on conflict (link_id) do update set ${ACCESS_UPDATE}`,
