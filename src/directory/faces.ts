@@ -8,6 +8,10 @@
  * offline: the model weights ship in the face-api package's `model/` folder
  * and the WASM binaries in @tensorflow/tfjs-backend-wasm's `dist/` folder.
  *
+ * The analysis runs on a thread of its own (face-analyzer.ts starts it; face-thread.ts is its
+ * entry): decoding and inference take ~0.4 s of CPU per photo, and on the event loop every
+ * request — a panel's access decision too — waited behind them.
+ *
  * Result codes:
  *   - not base64 / not a decodable JPEG        -> bad_base_64_image_file
  *   - outside 320x240 .. 5120x2700, or no face -> face_has_not_recognized
@@ -180,8 +184,8 @@ interface Model {
 let modelPromise: Promise<Model> | null = null;
 let loadCount = 0;
 
-/** How many times the model has been (started to be) loaded in this process; 1 after any number of analyses. */
-export function getModelLoadCount(): number {
+/** How many times the model has been (started to be) loaded on this thread; 1 after any number of analyses. */
+export function modelLoadsHere(): number {
   return loadCount;
 }
 
@@ -222,11 +226,6 @@ function getModel(): Promise<Model> {
     });
   }
   return modelPromise;
-}
-
-/** Loads the model now (e.g. at startup) instead of on the first analysis. Returns the TF backend in use. */
-export async function warmUpFaceModel(): Promise<string> {
-  return (await getModel()).backend;
 }
 
 // Inference runs one analysis at a time (the WASM backend is single-threaded
@@ -315,17 +314,14 @@ export function decodeDescriptor(b64: string): Float32Array | null {
   return out;
 }
 
-export function createFaceAnalyzer(): FaceAnalyzer {
-  return {
-    async analyze(imageBase64: string): Promise<FaceResult> {
-      const decoded = decodeFaceImage(imageBase64);
-      if (!decoded.ok) return decoded.result;
-      const { image } = decoded;
-      const small = downscaleRgb(image, MAX_DETECTION_SIDE);
-      const model = await getModel();
-      const descriptor = await serialized(() => computeDescriptor(model, small));
-      if (!descriptor) return NO_FACE;
-      return { ok: true, descriptor: encodeDescriptor(descriptor), width: image.width, height: image.height };
-    },
-  };
+/** The analysis of one photo on the calling thread (the face thread calls it). Model failures reject. */
+export async function analyzeFaceHere(imageBase64: string): Promise<FaceResult> {
+  const decoded = decodeFaceImage(imageBase64);
+  if (!decoded.ok) return decoded.result;
+  const { image } = decoded;
+  const small = downscaleRgb(image, MAX_DETECTION_SIDE);
+  const model = await getModel();
+  const descriptor = await serialized(() => computeDescriptor(model, small));
+  if (!descriptor) return NO_FACE;
+  return { ok: true, descriptor: encodeDescriptor(descriptor), width: image.width, height: image.height };
 }

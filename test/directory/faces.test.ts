@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import jpeg from 'jpeg-js';
 import { describe, it, expect } from 'vitest';
+import { createFaceAnalyzer, getModelLoadCount, stopFaceThread } from '../../src/directory/face-analyzer.ts';
 import {
-  createFaceAnalyzer,
   decodeBase64Strict,
   decodeDescriptor,
   downscaleRgb,
-  getModelLoadCount,
   readJpegSize,
   sizeAccepted,
   type FaceResult,
@@ -262,6 +261,51 @@ describe('face detection and descriptors', () => {
       expect(r).toMatchObject({ ok: true, width: 2560, height: 1920 });
       const original = descriptorOf(await createFaceAnalyzer().analyze(b64(FACE)));
       expect(distance(original, descriptorOf(r))).toBeLessThan(0.45);
+    },
+    MODEL_TIMEOUT,
+  );
+
+  it(
+    'analyses on a thread of its own: the event loop keeps turning while a large photo is analysed',
+    async () => {
+      const big = b64(resizedJpeg(FACE, 2560, 1920));
+      const analyzer = createFaceAnalyzer();
+      await analyzer.analyze(b64(FACE)); // the model is loaded
+      // The longest the event loop went without running a 5 ms timer, while the photo was analysed.
+      let last = performance.now();
+      let longestGap = 0;
+      const ticks = setInterval(() => {
+        const now = performance.now();
+        longestGap = Math.max(longestGap, now - last);
+        last = now;
+      }, 5);
+      const started = performance.now();
+      try {
+        expect(await analyzer.analyze(big)).toMatchObject({ ok: true, width: 2560, height: 1920 });
+      } finally {
+        clearInterval(ticks);
+        longestGap = Math.max(longestGap, performance.now() - last);
+      }
+      const took = performance.now() - started;
+      // On the event loop, the decode and inference (~0.4 s and more) were one long gap.
+      expect(took).toBeGreaterThan(300);
+      expect(longestGap).toBeLessThan(took / 2);
+    },
+    MODEL_TIMEOUT,
+  );
+
+  it(
+    'fails the photos a dead thread held, and starts a new thread for the next photo',
+    async () => {
+      const analyzer = createFaceAnalyzer();
+      const held = analyzer.analyze(b64(resizedJpeg(FACE, 2560, 1920)));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await stopFaceThread();
+      await expect(held).rejects.toThrow(/face analysis thread stopped/);
+      expect(getModelLoadCount()).toBe(0);
+      const next = await analyzer.analyze(b64(FACE));
+      expect(next).toMatchObject({ ok: true, width: 480, height: 360 });
+      expect(getModelLoadCount()).toBe(1);
     },
     MODEL_TIMEOUT,
   );
