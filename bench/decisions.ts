@@ -4,9 +4,12 @@
  * known ones and unknown ones — to /api/v1/access/remote/validate.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
 import { call } from './client.ts';
 import { rng } from './data.ts';
-import type { Server } from './server.ts';
+import { root, type Server } from './server.ts';
 
 export interface DecisionFigures {
   rps: number;
@@ -59,4 +62,112 @@ export function panelLoad(deviceKey: string) {
     return { method: 'POST', body: JSON.stringify({ identifier_number: number, identifier_type: 'card' }) };
   });
   return { headers: { 'content-type': 'application/json', authorization: `Bearer ${deviceKey}` }, requests };
+}
+
+/** The steady load: 50 panels asking 2 000 times a second in all, each at its own fixed pace. */
+export const STEADY_RATE = 2000;
+
+export interface SteadyFigures {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Open loop: each panel (one keep-alive connection) sends its next request when it is due, or as
+ * soon as its previous answer is in, and each latency counts from when the request was due — so a
+ * stall of the server counts for every request that should have gone out meanwhile.
+ */
+export async function steadyPanels(url: string, deviceKey: string, seconds: number): Promise<SteadyFigures> {
+  const { headers, requests } = panelLoad(deviceKey);
+  const interval = (PANELS / STEADY_RATE) * 1000;
+  const latencies: number[] = [];
+  const start = performance.now() + 50;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: PANELS }, async (_, panel) => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (let due = start + (panel * interval) / PANELS; due < start + seconds * 1000; due += interval) {
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          const { body } = requests[next++ % requests.length];
+          // A timer may fire a little early: then the latency counts from the send.
+          const from = Math.min(due, performance.now());
+          await new Promise<void>((resolve, reject) => {
+            const request = http.request(url, { method: 'POST', agent, headers }, (response) => {
+              if (response.statusCode !== 200) reject(new Error(`${url}: ${response.statusCode}`));
+              response.resume();
+              response.on('end', () => {
+                latencies.push(performance.now() - from);
+                resolve();
+              });
+            });
+            request.on('error', reject);
+            request.end(body);
+          });
+        }
+      } finally {
+        agent.destroy();
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))];
+  return { p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1] };
+}
+
+export interface EnrolmentFigures {
+  /** Decisions at the steady rate, nothing else running. */
+  steady: SteadyFigures;
+  /** The same, while face photos are enrolled one after another. */
+  whileEnrolling: SteadyFigures;
+  /** Photos enrolled meanwhile, and the median time one took. */
+  enrolments: number;
+  enrolmentMs: number;
+}
+
+/**
+ * Panels at a steady pace, first alone, then while face photos are enrolled back to back (what a
+ * sync of people with photos does): the analysis must not hold the panels up. Runs after
+ * decisionBench, on its cards. The first photo loads the model after the steady pass and before
+ * the second, which starts once the compilation and collection that follow the load have settled.
+ */
+export async function decisionsWhileEnrolling(server: Server, token: string, deviceKey: string, seconds: number): Promise<EnrolmentFigures> {
+  const url = `${server.url}/api/v1/access/remote/validate`;
+  const photo = fs.readFileSync(path.join(root, 'test', 'fixtures', 'face.jpg')).toString('base64');
+  let enrolled = 0;
+  const enrol = async () => {
+    const body = { identifier_type: 'face_id', identifier_number: 'from the photo', face_image: photo, lock: 'all', identifier_owner: { name: `Photo ${enrolled}`, type: 'owner' } };
+    const response = await fetch(`${server.url}/api/v1/access/identifier`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    // The same photo again is the same face: 200 the first time, a duplicate after; never a 5xx.
+    if (response.status >= 500) throw new Error(`face enrolment: ${response.status} ${await response.text()}`);
+    await response.text();
+    enrolled += 1;
+  };
+  const steady = await steadyPanels(url, deviceKey, seconds);
+  await enrol();
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+
+  let enrolling = true;
+  const times: number[] = [];
+  const photos = (async () => {
+    while (enrolling) {
+      const started = performance.now();
+      await enrol();
+      times.push(performance.now() - started);
+    }
+  })();
+  try {
+    const whileEnrolling = await steadyPanels(url, deviceKey, seconds);
+    times.sort((a, b) => a - b);
+    return { steady, whileEnrolling, enrolments: times.length, enrolmentMs: times[Math.floor(times.length / 2)] ?? NaN };
+  } finally {
+    enrolling = false;
+    await photos;
+  }
 }

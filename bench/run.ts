@@ -1,7 +1,8 @@
 /**
  * npm run bench — the API's rates next to the raw database's on the same rows, per store.
  *
- *   npm run bench [-- --runs 3 --users 100000 --platform-users 50000 --stores sqlite,postgres --seconds 5]
+ *   npm run bench [-- --runs 3 --users 100000 --platform-users 50000 --stores sqlite,postgres --seconds 5
+ *                      --sections access,single,platform,decision,faces]
  *
  * Each figure is the median of `--runs` runs; every run starts the server as its own process on
  * a fresh store. Results: printed tables, bench/results/latest.json and bench/results/latest.md.
@@ -14,7 +15,7 @@ import pg from 'pg';
 import { openStore } from '../src/store/database.ts';
 import { accessItems, touched, type AccessItem } from './data.ts';
 import { platformBench, type PlatformFigures } from './platform.ts';
-import { decisionBench, PANELS, panelLoad, type DecisionFigures } from './decisions.ts';
+import { decisionBench, decisionsWhileEnrolling, PANELS, panelLoad, STEADY_RATE, steadyPanels, type DecisionFigures, type EnrolmentFigures, type SteadyFigures } from './decisions.ts';
 import { rawAccessUpsert, type RawTarget } from './raw.ts';
 import { ADMIN_PASSWORD, WARMUP_SECONDS, exchange, load, signIn } from './client.ts';
 import { root, startServer, type Server } from './server.ts';
@@ -30,8 +31,8 @@ const PLATFORM_USERS = Number(option('platform-users', '50000'));
 const BATCH = 10_000;
 const SECONDS = Number(option('seconds', '5'));
 process.env.BENCH_LOAD_SECONDS = String(SECONDS);
-/** Which parts to run (all by default): access, single, platform, decision. */
-const SECTIONS = new Set(option('sections', 'access,single,platform,decision').split(','));
+/** Which parts to run (all by default): access, single, platform, decision, faces (needs decision). */
+const SECTIONS = new Set(option('sections', 'access,single,platform,decision,faces').split(','));
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const CLIENT = { id: 'bench-erp', secret: 'bench-erp-secret-0123456789' };
 const DEVICE_KEY = 'bench-device-key';
@@ -113,6 +114,10 @@ interface StoreRun {
   peakMemoryMb: number;
   platform?: PlatformFigures;
   decision?: DecisionFigures;
+  /** Decisions at a steady pace, alone and while face photos are enrolled. */
+  faces?: EnrolmentFigures;
+  /** The bare route at the same steady pace: this machine's floor for it (the client's timers included). */
+  bareSteady?: SteadyFigures;
 }
 
 /** Walk-ins at the front desk: realistic, mostly distinct people. */
@@ -166,6 +171,7 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
       requests: SINGLE_BODIES.map((body) => ({ method: 'POST', body })),
     });
     const decision = SECTIONS.has('decision') ? await decisionBench(server, token, { deviceKey: DEVICE_KEY, load }) : undefined;
+    const faces = decision && SECTIONS.has('faces') ? await decisionsWhileEnrolling(server, token, DEVICE_KEY, SECONDS) : undefined;
     figures = {
       accessCreate: { api: items.length / createSeconds, raw: items.length / rawCreateSeconds },
       accessUpdate: { api: items.length / updateSeconds, raw: items.length / rawUpdateSeconds },
@@ -175,6 +181,7 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
       peakMemoryMb: server.peakRss() / 2 ** 20,
       platform,
       decision,
+      faces,
     };
   } finally {
     // Both stores go whatever failed, the migration and the server's start included.
@@ -187,6 +194,7 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
   try {
     figures.bare = await load(`${bare.url}/bare`, 32, { headers: { 'content-type': 'application/json' }, requests: SINGLE_BODIES.map((body) => ({ method: 'POST', body })) });
     if (SECTIONS.has('decision')) figures.bareDecision = await load(`${bare.url}/bare`, PANELS, panelLoad(DEVICE_KEY));
+    if (figures.faces) figures.bareSteady = await steadyPanels(`${bare.url}/bare`, DEVICE_KEY, SECONDS);
   } finally {
     await bare.stop();
   }
@@ -234,6 +242,15 @@ function summarise(runs: StoreRun[]) {
     bare_fastify_panels_rps: m((r) => r.bareDecision?.rps),
     bare_fastify_panels_p50_ms: m((r) => r.bareDecision?.p50),
     bare_fastify_panels_p99_ms: m((r) => r.bareDecision?.p99),
+    steady_decision_p50_ms: m((r) => r.faces?.steady.p50),
+    steady_decision_p99_ms: m((r) => r.faces?.steady.p99),
+    bare_fastify_steady_p50_ms: m((r) => r.bareSteady?.p50),
+    bare_fastify_steady_p99_ms: m((r) => r.bareSteady?.p99),
+    steady_decision_with_photos_p50_ms: m((r) => r.faces?.whileEnrolling.p50),
+    steady_decision_with_photos_p99_ms: m((r) => r.faces?.whileEnrolling.p99),
+    steady_decision_with_photos_max_ms: m((r) => r.faces?.whileEnrolling.max),
+    photos_enrolled: m((r) => r.faces?.enrolments),
+    photo_enrolment_ms: m((r) => r.faces?.enrolmentMs),
     bulk_10k_request_added_memory_mb: m((r) => r.bulkMemoryMb),
     server_peak_memory_mb: m((r) => r.peakMemoryMb),
   };
@@ -256,6 +273,20 @@ function table(s: ReturnType<typeof summarise>): Row[] {
       raw: `bare Fastify ${num(s.bare_fastify_panels_p50_ms, 1)} / ${num(s.bare_fastify_panels_p99_ms, 1)}`,
       ratio: '',
       target: 'p99 ≤ 5 ms',
+    },
+    {
+      measure: `access decision at ${fmt(STEADY_RATE)}/s (50 panels, open loop) p50 / p99, ms`,
+      api: `${num(s.steady_decision_p50_ms, 1)} / ${num(s.steady_decision_p99_ms, 1)}`,
+      raw: `bare Fastify ${num(s.bare_fastify_steady_p50_ms, 1)} / ${num(s.bare_fastify_steady_p99_ms, 1)}`,
+      ratio: '',
+      target: '',
+    },
+    {
+      measure: `the same while face photos are enrolled back to back, p50 / p99 / max, ms`,
+      api: `${num(s.steady_decision_with_photos_p50_ms, 1)} / ${num(s.steady_decision_with_photos_p99_ms, 1)} / ${num(s.steady_decision_with_photos_max_ms)}`,
+      raw: `${num(s.photos_enrolled)} photos, ${num(s.photo_enrolment_ms)} ms each`,
+      ratio: '',
+      target: '',
     },
     { measure: `memory added by 10 000-item requests, MB`, api: num(s.bulk_10k_request_added_memory_mb), raw: '', ratio: '', target: '≤ 150 MB' },
     { measure: `server peak memory (VmHWM), MB`, api: num(s.server_peak_memory_mb), raw: '', ratio: '', target: '' },
