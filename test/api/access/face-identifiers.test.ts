@@ -4,6 +4,7 @@ import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { cardBody, infos, send, uuid } from '../../helpers/access.ts';
+import { resizedJpeg } from '../../helpers/images.ts';
 import { STORE_KINDS } from '../../helpers/stores.ts';
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url))).toString('base64');
@@ -137,25 +138,6 @@ describe.each(STORE_KINDS)('face identifiers in a bulk (%s)', (kind) => {
   );
 });
 
-/** FACE scaled up 4x (nearest neighbour): 1920×1440, seconds of analysis. */
-function bigFaceJpeg(): string {
-  const source = jpeg.decode(Buffer.from(FACE, 'base64'), { useTArray: true, formatAsRGBA: true });
-  const [width, height] = [source.width * 4, source.height * 4];
-  const data = Buffer.alloc(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    const row = ((y >> 2) * source.width) * 4;
-    for (let x = 0; x < width; x++) {
-      const from = row + (x >> 2) * 4;
-      const to = (y * width + x) * 4;
-      data[to] = source.data[from];
-      data[to + 1] = source.data[from + 1];
-      data[to + 2] = source.data[from + 2];
-      data[to + 3] = 255;
-    }
-  }
-  return Buffer.from(jpeg.encode({ data, width, height }, 90).data).toString('base64');
-}
-
 describe.each(STORE_KINDS)('face identifiers next to panels (%s)', (kind) => {
   const KEY = 'panel-device-key-faces';
   let t: TestApp;
@@ -169,7 +151,7 @@ describe.each(STORE_KINDS)('face identifiers next to panels (%s)', (kind) => {
     async () => {
       await send(t, 'POST', CREATE, cardBody('4242'));
       await send(t, 'POST', CREATE, face(FACE)); // the model is loaded
-      const big = bigFaceJpeg();
+      const big = resizedJpeg(Buffer.from(FACE, 'base64'), 1920, 1440).toString('base64'); // seconds of analysis
 
       const started = performance.now();
       let enrolled = 0;
