@@ -5,6 +5,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { decisionRoutes } from './api/access/decisions.ts';
 import { accessApi } from './api/access/index.ts';
 import { registerOpenApi } from './api/openapi.ts';
 import { platformErrors, sendPlatformError } from './api/platform/errors.ts';
@@ -100,9 +101,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       apartments: apartmentDirectory(store),
       identifiers,
       links,
-      decisions: accessDecisions(store, { timeZone: config.timeZone }),
-      deviceKey: config.deviceKey,
     },
+  });
+  // The panels' decisions: the same dialect, beside it (device key, no account tokens).
+  await app.register(decisionRoutes, {
+    prefix: '/api/v1',
+    decisions: accessDecisions(store, { timeZone: config.timeZone }),
+    deviceKey: config.deviceKey,
   });
 
   await app.register(tokenRoute, { clients });

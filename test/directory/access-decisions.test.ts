@@ -40,6 +40,25 @@ describe.each(STORE_KINDS)('access decisions at fixed instants (%s)', (kind) => 
     const identifiers = identifierDirectory(store);
     await identifiers.create(card('1', { timeProfileLinkIds: ['00000000-0000-4000-8000-000000000001'] }));
     await identifiers.create(card('2', { lock: 'all', valid: { ...PERMANENT, time: { is_permanent: false, from: u('2024-06-01T00:00:00Z'), to: u('2024-06-30T23:59:59Z') } } }));
+    await identifiers.create(card('3', { valid: { ...PERMANENT, passes: { is_permanent: false, max_passes: 5 } } }));
+  });
+
+  it('answers from kept facts at once, without a promise; a read or a pass to use is awaited', async () => {
+    const decisions = accessDecisions(store, { timeZone: 'UTC' });
+    // PostgreSQL keeps facts only once its change listener listens (asking starts it).
+    for (let i = 0; store.dataVersion() === undefined && i < 100; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const first = decisions.decide('card', '2', new Date('2024-06-10T00:00:00Z'));
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toEqual({ granted: true, lockNumber: 0 });
+    expect(decisions.decide('card', '2', new Date('2024-06-10T00:00:00Z'))).toEqual({ granted: true, lockNumber: 0 });
+    expect(decisions.decide('card', '2', new Date('2024-07-10T00:00:00Z'))).toEqual({ granted: false });
+    await decisions.decide('card', '404');
+    expect(decisions.decide('card', '404')).toEqual({ granted: false });
+    // A limited identifier uses a pass each time: never answered from memory alone.
+    await decisions.decide('card', '3');
+    const limited = decisions.decide('card', '3');
+    expect(limited).toBeInstanceOf(Promise);
+    expect(await limited).toEqual({ granted: true, lockNumber: 1 });
   });
 
   it('evaluates time profiles in the configured time zone', async () => {

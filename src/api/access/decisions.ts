@@ -1,13 +1,13 @@
 /** Access decisions for panels: access-api.md §7. */
-import crypto from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
-import { sha256Bytes } from '../../auth/secrets.ts';
-import type { AccessDecisions } from '../../directory/access-decisions.ts';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { sameSecret } from '../../auth/secrets.ts';
+import type { AccessDecisions, Decision } from '../../directory/access-decisions.ts';
 import type { IdentifierTypeName } from '../../directory/identifiers.ts';
+import { validatorCompiler } from '../validation.ts';
 import { bearerToken } from './auth.ts';
-import { errors } from './errors.ts';
+import { errors, sendAccessError } from './errors.ts';
 import { flatErrors } from './schemas.ts';
 
 export interface DecisionRouteOptions {
@@ -18,13 +18,15 @@ export interface DecisionRouteOptions {
 
 const PRESENTED_TYPES = ['card', 'input_code', 'inputCode', 'qr'] as const satisfies readonly IdentifierTypeName[];
 
-/** onRequest check of the device key (Bearer token or `key` query parameter), in constant time. */
+/**
+ * onRequest check of the device key (Bearer token or `key` query parameter), in constant time.
+ * A callback hook, not an async one: it runs on every panel's question.
+ */
 export function deviceKeyGuard(deviceKey: string | undefined) {
-  const expected = deviceKey === undefined ? undefined : sha256Bytes(deviceKey);
-  return async function guard(request: FastifyRequest): Promise<void> {
+  return function guard(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const query = request.query as { key?: unknown };
     const given = bearerToken(request) ?? (typeof query?.key === 'string' ? query.key : undefined);
-    if (!expected || given === undefined || !crypto.timingSafeEqual(sha256Bytes(given), expected)) throw errors.logIn();
+    done(deviceKey !== undefined && given !== undefined && sameSecret(given, deviceKey) ? undefined : errors.logIn());
   };
 }
 
@@ -33,11 +35,24 @@ const Answer = Type.Object({
   access: Type.Optional(Type.Object({ granted: Type.Boolean(), lock_number: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 })) })),
 });
 
+const answer = (decision: Decision) =>
+  decision.granted ? { handled: true, access: { granted: true, lock_number: decision.lockNumber } } : { handled: true, access: { granted: false } };
+
+function cannotDecide(request: FastifyRequest, error: unknown) {
+  request.log.error({ err: error }, 'access decision failed; the panel decides itself');
+  return { handled: false };
+}
+
+/**
+ * Registered beside the rest of the panel dialect, not inside it: its routes' account-token guard
+ * and path/query hook have nothing to say to a panel, and each hook costs every decision.
+ */
 export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = async (app, { decisions, deviceKey }) => {
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler((error, request, reply) => sendAccessError(error, request, reply));
   app.post(
     '/access/remote/validate',
     {
-      config: { access: 'public' },
       onRequest: deviceKeyGuard(deviceKey),
       schema: {
         tags: ['Access decisions'],
@@ -62,15 +77,14 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = a
         response: { 200: Answer, ...flatErrors },
       },
     },
-    async (request) => {
+    (request) => {
+      // Kept facts are answered in this same turn (Fastify sends a plain return value at once).
+      // No closure is made unless a read is needed: a named one per request costs under tsx.
       try {
-        const decision = await decisions.decide(request.body.identifier_type, request.body.identifier_number);
-        return decision.granted
-          ? { handled: true, access: { granted: true, lock_number: decision.lockNumber } }
-          : { handled: true, access: { granted: false } };
+        const decision = decisions.decide(request.body.identifier_type, request.body.identifier_number);
+        return decision instanceof Promise ? decision.then(answer, (error: unknown) => cannotDecide(request, error)) : answer(decision);
       } catch (error) {
-        request.log.error({ err: error }, 'access decision failed; the panel decides itself');
-        return { handled: false };
+        return cannotDecide(request, error);
       }
     },
   );

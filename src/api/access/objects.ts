@@ -1,15 +1,13 @@
 /**
  * The panel dialect's access objects — time profiles, apartments, identifiers, their links to
- * users — and the access decisions for panels. Domain errors are worded here (domain-errors.ts).
+ * users. Domain errors are worded here (domain-errors.ts).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AccessDecisions } from '../../directory/access-decisions.ts';
 import type { AccessLinks } from '../../directory/access-links.ts';
 import type { ApartmentDirectory } from '../../directory/apartment-directory.ts';
 import type { IdentifierDirectory } from '../../directory/identifier-directory.ts';
 import type { TimeProfileDirectory } from '../../directory/time-profile-directory.ts';
 import { apartmentRoutes } from './apartments.ts';
-import { decisionRoutes } from './decisions.ts';
 import { fromDomainError } from './domain-errors.ts';
 import { sendAccessError } from './errors.ts';
 import { identifierRoutes } from './identifiers.ts';
@@ -21,8 +19,6 @@ export interface AccessObjects {
   apartments: ApartmentDirectory;
   identifiers: IdentifierDirectory;
   links: AccessLinks;
-  decisions: AccessDecisions;
-  deviceKey: string | undefined;
 }
 
 export interface AccessObjectsOptions {
@@ -36,5 +32,4 @@ export const accessObjectRoutes: FastifyPluginAsyncTypebox<AccessObjectsOptions>
   await app.register(apartmentRoutes, { apartments: objects.apartments, maxBulkItems });
   await app.register(identifierRoutes, { identifiers: objects.identifiers, maxBulkItems });
   await app.register(linkRoutes, { links: objects.links });
-  await app.register(decisionRoutes, { decisions: objects.decisions, deviceKey: objects.deviceKey });
 };
