@@ -1,8 +1,10 @@
 /**
  * A number that moves whenever stored data may have changed, so that a cache of reads (the
  * access decisions' facts) can tell when it must be dropped:
- * - this process's writes move it before the statement is sent and again once it (or the
- *   transaction's commit) has finished, so a read that overlapped a write is never kept;
+ * - this process's writes move it: on SQLite before each statement that may write (one
+ *   connection, so no read overlaps a write); on PostgreSQL once a write outside a transaction has
+ *   finished, or once the commit of a transaction that wrote has (database.ts, changeTracker) —
+ *   a read that overlaps the change is dropped with the move or never kept;
  * - other processes' commits move it too: on SQLite through `PRAGMA data_version` (which changes
  *   when another connection commits to the file), on PostgreSQL through LISTEN/NOTIFY, fed by
  *   statement triggers on the tables a decision reads (migration 0004).

@@ -261,25 +261,65 @@ const PREPARED_PER_CONNECTION = 200;
  */
 /** Texts that only read (as far as the data a cache keeps is concerned). */
 const READS = /^\s*select\b/i;
+/** Transaction control: changes no data by itself (a commit is told apart below). */
+const BEGIN = /^\s*(?:begin|start\s+transaction)\b/i;
+const COMMIT = /^\s*(?:commit|end)\b/i;
+const ROLLBACK = /^\s*(?:rollback|abort)\s*(?:transaction|work)?\s*;?\s*$/i;
+const SAVEPOINTS = /^\s*(?:savepoint|release|rollback\s+to)\b/i;
+
+/**
+ * What moves the data version (see data-version.ts) on PostgreSQL, where other connections read
+ * while this one writes: a statement that may change data, once it has finished — at once outside
+ * a transaction, at the commit inside one (until then no other connection sees the change). A
+ * transaction that changed nothing (a refused write rolled back, or one that only read) moves
+ * nothing, so the panels' kept facts survive it. A read that overlaps the change either ends
+ * before the move (kept, then dropped with it) or after (never kept).
+ */
+function changeTracker(version: DataVersion) {
+  let inTransaction = false;
+  let changed = false;
+  /** `text` null: a query object, not text (none is used today): taken as a change, moved now. */
+  return (text: string | null, pending: Promise<unknown>): void => {
+    if (text === null) {
+      if (inTransaction) changed = true;
+      version.bump();
+      return;
+    }
+    if (READS.test(text)) return;
+    if (BEGIN.test(text)) {
+      inTransaction = true;
+      changed = false;
+    } else if (COMMIT.test(text)) {
+      if (changed) pending.then(version.bump, version.bump);
+      inTransaction = changed = false;
+    } else if (ROLLBACK.test(text)) {
+      inTransaction = changed = false;
+    } else if (!SAVEPOINTS.test(text)) {
+      if (inTransaction) changed = true;
+      else pending.then(version.bump, version.bump);
+    }
+  };
+}
 
 function withPreparedStatements(pool: pg.Pool, version: DataVersion): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   let counter = 0;
   function wrap(client: pg.PoolClient): PostgresPoolClient {
     const names = new Map<string, string>();
+    const track = changeTracker(version);
     const query = (text: unknown, values?: readonly unknown[]) => {
-      if (typeof text !== 'string') return client.query(text as pg.Submittable);
+      if (typeof text !== 'string') {
+        const submitted = client.query(text as pg.Submittable);
+        track(null, Promise.resolve());
+        return submitted;
+      }
       let name = names.get(text);
       if (name === undefined && names.size < PREPARED_PER_CONNECTION && PREPARABLE.test(text)) {
         name = `gatehouse_${++counter}`;
         names.set(text, name);
       }
       const pending = client.query(name === undefined ? { text, values: values as unknown[] } : { name, text, values: values as unknown[] });
-      if (!READS.test(text)) {
-        // Before and after: a read overlapping this write (or this commit) is never kept.
-        version.bump();
-        pending.then(version.bump, version.bump);
-      }
+      track(text, pending);
       return pending;
     };
     return { query, release: () => client.release() } as unknown as PostgresPoolClient;

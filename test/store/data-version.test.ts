@@ -38,6 +38,27 @@ describe.each(STORE_KINDS)('the data version (%s)', (kind) => {
     expect(t.store.dataVersion()).not.toBe(afterWrite);
   });
 
+  it('stays put through a transaction that changes nothing: one that only reads, or is rolled back', async () => {
+    const start = await known(t.store);
+    await t.store.transaction(async (tx) => {
+      await tx.selectFrom('users').select('id').execute();
+    });
+    await t.store.transaction(async (tx) => tx.selectFrom('identifiers').select('id').execute(), { exclusive: true });
+    await expect(
+      t.store.transaction(async (tx) => {
+        await tx.selectFrom('users').select('id').execute();
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(t.store.dataVersion()).toBe(start);
+    // A write rolled back moves it or not (SQLite moves it before each write statement); a
+    // committed one always does.
+    await t.store.transaction(async (tx) => {
+      await tx.deleteFrom('identifiers').where('id', '=', -1).execute();
+    });
+    expect(t.store.dataVersion()).not.toBe(start);
+  });
+
   it('decisions read the store every time while it cannot tell', async () => {
     const location = await newStoreLocation(kind);
     let queries = 0;

@@ -77,6 +77,17 @@ describe.each(STORE_KINDS)('cached decision facts (%s)', (kind) => {
     expect(queries - before).toBe(1);
   });
 
+  it('keeps its facts through a write that is refused, or that only reads', async () => {
+    await send(t, 'POST', '/api/v1/access/identifier', cardBody('7010'));
+    await cached('7010', GRANTED(1));
+    // The same number again: refused, the transaction rolled back, nothing changed.
+    expect(await send(t, 'POST', '/api/v1/access/identifier', cardBody('7010', { lock: 'all' }), 400)).toEqual({
+      error: 'Identifier with that type and number already exist',
+    });
+    expect(await t.store.transaction(async (tx) => (await tx.selectFrom('identifiers').select('id').execute()).length > 0)).toBe(true);
+    expect(await decide('7010')).toEqual({ answer: GRANTED(1), queries: 0 });
+  });
+
   it('sees every change made through the API at the next decision', async () => {
     const uid = (await send(t, 'POST', '/api/v1/access/identifier', cardBody('7002'))).uid as number;
     await cached('7002', GRANTED(1));
