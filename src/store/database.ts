@@ -253,12 +253,6 @@ const PREPARABLE = /^\s*(?:select|insert|update|delete|with)\b/i;
 /** Named statements one connection keeps (beyond that, queries are parsed each time). */
 const PREPARED_PER_CONNECTION = 200;
 
-/**
- * Runs the queries of each pooled connection as named (prepared) statements, so PostgreSQL
- * parses and plans each distinct query text once per connection instead of on every call: an
- * access decision is one query, and planning was most of its time. Query texts never carry
- * values (they are bound), so the set of texts is small; it is bounded per connection anyway.
- */
 /** Texts that only read (as far as the data a cache keeps is concerned). */
 const READS = /^\s*select\b/i;
 /** Transaction control: changes no data by itself (a commit is told apart below). */
@@ -275,42 +269,54 @@ const SAVEPOINTS = /^\s*(?:savepoint|release|rollback\s+to)\b/i;
  * nothing, so the panels' kept facts survive it. A read that overlaps the change either ends
  * before the move (kept, then dropped with it) or after (never kept).
  */
-function changeTracker(version: DataVersion) {
+export function changeTracker(version: DataVersion) {
   let inTransaction = false;
   let changed = false;
-  /** `text` null: a query object, not text (none is used today): taken as a change, moved now. */
-  return (text: string | null, pending: Promise<unknown>): void => {
-    if (text === null) {
-      if (inTransaction) changed = true;
-      version.bump();
-      return;
-    }
-    if (READS.test(text)) return;
-    if (BEGIN.test(text)) {
-      inTransaction = true;
-      changed = false;
-    } else if (COMMIT.test(text)) {
-      if (changed) pending.then(version.bump, version.bump);
+  return {
+    /** `text` null: a query object, not text (none is used today): taken as a change, moved now. */
+    sent(text: string | null, pending: Promise<unknown>): void {
+      if (text === null) {
+        if (inTransaction) changed = true;
+        version.bump();
+        return;
+      }
+      if (READS.test(text)) return;
+      if (BEGIN.test(text)) {
+        inTransaction = true;
+        changed = false;
+      } else if (COMMIT.test(text)) {
+        if (changed) pending.then(version.bump, version.bump);
+        inTransaction = changed = false;
+      } else if (ROLLBACK.test(text)) {
+        inTransaction = changed = false;
+      } else if (!SAVEPOINTS.test(text)) {
+        if (inTransaction) changed = true;
+        else pending.then(version.bump, version.bump);
+      }
+    },
+    /** Back in the pool: whatever was left open is not this connection's next user's. */
+    released(): void {
       inTransaction = changed = false;
-    } else if (ROLLBACK.test(text)) {
-      inTransaction = changed = false;
-    } else if (!SAVEPOINTS.test(text)) {
-      if (inTransaction) changed = true;
-      else pending.then(version.bump, version.bump);
-    }
+    },
   };
 }
 
+/**
+ * Runs the queries of each pooled connection as named (prepared) statements, so PostgreSQL
+ * parses and plans each distinct query text once per connection instead of on every call: an
+ * access decision is one query, and planning was most of its time. Query texts never carry
+ * values (they are bound), so the set of texts is small; it is bounded per connection anyway.
+ */
 function withPreparedStatements(pool: pg.Pool, version: DataVersion): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   let counter = 0;
   function wrap(client: pg.PoolClient): PostgresPoolClient {
     const names = new Map<string, string>();
-    const track = changeTracker(version);
+    const tracker = changeTracker(version);
     const query = (text: unknown, values?: readonly unknown[]) => {
       if (typeof text !== 'string') {
         const submitted = client.query(text as pg.Submittable);
-        track(null, Promise.resolve());
+        tracker.sent(null, Promise.resolve());
         return submitted;
       }
       let name = names.get(text);
@@ -319,10 +325,14 @@ function withPreparedStatements(pool: pg.Pool, version: DataVersion): PostgresPo
         names.set(text, name);
       }
       const pending = client.query(name === undefined ? { text, values: values as unknown[] } : { name, text, values: values as unknown[] });
-      track(text, pending);
+      tracker.sent(text, pending);
       return pending;
     };
-    return { query, release: () => client.release() } as unknown as PostgresPoolClient;
+    const release = () => {
+      tracker.released();
+      client.release();
+    };
+    return { query, release } as unknown as PostgresPoolClient;
   }
   return {
     async connect() {
