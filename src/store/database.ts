@@ -273,13 +273,7 @@ export function changeTracker(version: DataVersion) {
   let inTransaction = false;
   let changed = false;
   return {
-    /** `text` null: a query object, not text (none is used today): taken as a change, moved now. */
-    sent(text: string | null, pending: Promise<unknown>): void {
-      if (text === null) {
-        if (inTransaction) changed = true;
-        version.bump();
-        return;
-      }
+    sent(text: string, pending: Promise<unknown>): void {
       if (READS.test(text)) return;
       if (BEGIN.test(text)) {
         inTransaction = true;
@@ -293,6 +287,11 @@ export function changeTracker(version: DataVersion) {
         if (inTransaction) changed = true;
         else pending.then(version.bump, version.bump);
       }
+    },
+    /** A query object, not text (none is used today): taken as a change, moved at once. */
+    sentQueryObject(): void {
+      if (inTransaction) changed = true;
+      version.bump();
     },
     /** Back in the pool: whatever was left open is not this connection's next user's. */
     released(): void {
@@ -315,9 +314,8 @@ function withPreparedStatements(pool: pg.Pool, version: DataVersion): PostgresPo
     const tracker = changeTracker(version);
     const query = (text: unknown, values?: readonly unknown[]) => {
       if (typeof text !== 'string') {
-        const submitted = client.query(text as pg.Submittable);
-        tracker.sent(null, Promise.resolve());
-        return submitted;
+        tracker.sentQueryObject();
+        return client.query(text as pg.Submittable);
       }
       let name = names.get(text);
       if (name === undefined && names.size < PREPARED_PER_CONNECTION && PREPARABLE.test(text)) {

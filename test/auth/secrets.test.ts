@@ -33,7 +33,7 @@ describe('comparing a presented secret with the expected one', () => {
   it('is true only for the very same text', () => {
     const key = 'panel-ключ-1';
     expect(sameSecret(key, key)).toBe(true);
-    for (const given of ['', 'p', key.slice(0, -1), `${key}1`, `${key}\u0000`, `X${key.slice(1)}`, `${key.slice(0, -1)}2`, 'panel-ключ-2', 'PANEL-ключ-1']) {
+    for (const given of ['', 'p', key.slice(0, -1), `${key}1`, `${key}\u0000`, `X${key.slice(1)}`, 'panel-ключ-2', 'PANEL-ключ-1']) {
       expect({ given, same: sameSecret(given, key) }).toEqual({ given, same: false });
     }
     expect(sameSecret('', '')).toBe(true);

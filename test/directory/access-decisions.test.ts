@@ -5,7 +5,7 @@ import { PERMANENT, type IdentifierWrite } from '../../src/directory/identifiers
 import { timeProfileDirectory } from '../../src/directory/time-profile-directory.ts';
 import type { TimeProfileRules } from '../../src/directory/time-profiles.ts';
 import type { Store } from '../../src/store/database.ts';
-import { STORE_KINDS, storeForTests } from '../helpers/stores.ts';
+import { knownDataVersion, STORE_KINDS, storeForTests } from '../helpers/stores.ts';
 
 const u = (iso: string) => Date.parse(iso) / 1000;
 
@@ -45,8 +45,8 @@ describe.each(STORE_KINDS)('access decisions at fixed instants (%s)', (kind) => 
 
   it('answers from kept facts at once, without a promise; a read or a pass to use is awaited', async () => {
     const decisions = accessDecisions(store, { timeZone: 'UTC' });
-    // PostgreSQL keeps facts only once its change listener listens (asking starts it).
-    for (let i = 0; store.dataVersion() === undefined && i < 100; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    // PostgreSQL keeps facts only once its change listener listens.
+    await knownDataVersion(store);
     const first = decisions.decide('card', '2', new Date('2024-06-10T00:00:00Z'));
     expect(first).toBeInstanceOf(Promise);
     expect(await first).toEqual({ granted: true, lockNumber: 0 });

@@ -67,3 +67,13 @@ export function storeForTests(kind: StoreKind): { readonly store: Store } {
   });
   return holder;
 }
+
+/** The store's data version once it can tell (PostgreSQL's listener connects on first use). */
+export async function knownDataVersion(store: Store): Promise<number> {
+  for (let i = 0; i < 300; i++) {
+    const version = store.dataVersion();
+    if (version !== undefined) return version;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the store never told its data version');
+}

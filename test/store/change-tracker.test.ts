@@ -54,11 +54,11 @@ describe('what moves the data version on PostgreSQL', () => {
 
   it('a query object (not text) is taken as a change, at once', async () => {
     const c = connection();
-    c.tracker.sent(null, Promise.resolve());
+    c.tracker.sentQueryObject();
     expect(c.moves()).toBe(1);
     // Inside a transaction it also counts as the transaction's write.
     expect(await c.run('begin')).toBe(0);
-    c.tracker.sent(null, Promise.resolve());
+    c.tracker.sentQueryObject();
     expect(await c.run('commit')).toBe(1);
     expect(c.moves()).toBe(3);
   });
