@@ -16,6 +16,7 @@ import {
   insideValidTime,
   lockNumber,
   numberKey,
+  type IdentifierType,
   type IdentifierTypeName,
   type Lock,
 } from './identifiers.ts';
@@ -37,43 +38,57 @@ export interface AccessDecisionOptions {
 /**
  * Facts by presented type and number key, valid for one data version of the store. Panels asking
  * about the same number at once share one read (after every change all of them miss together);
- * a read is shared only within the version it started in.
+ * a read is shared only within the version it started in. One map per type: a lookup hashes the
+ * number key as it came, with no key made by joining the two per question.
  */
-function factsCache(store: Store, read: (key: string) => Promise<DecisionFacts | null>) {
-  const facts = new Map<string, DecisionFacts | null>();
-  const reading = new Map<string, Promise<DecisionFacts | null>>();
+function factsCache(store: Store, read: (type: IdentifierType, key: string) => Promise<DecisionFacts | null>) {
+  const facts = new Map<IdentifierType, Map<string, DecisionFacts | null>>();
+  const reading = new Map<IdentifierType, Map<string, Promise<DecisionFacts | null>>>();
+  let kept = 0;
   let version: number | undefined;
 
-  async function readAndKeep(key: string, readAt: number): Promise<DecisionFacts | null> {
+  const of = <V>(maps: Map<IdentifierType, Map<string, V>>, type: IdentifierType): Map<string, V> => {
+    let map = maps.get(type);
+    if (!map) maps.set(type, (map = new Map()));
+    return map;
+  };
+
+  async function readAndKeep(type: IdentifierType, key: string, readAt: number): Promise<DecisionFacts | null> {
     try {
-      const value = await read(key);
+      const value = await read(type, key);
       // Kept only when nothing may have changed since the read began.
       if (readAt === version && store.dataVersion() === readAt) {
-        if (facts.size >= MAX_CACHED_FACTS) facts.clear();
-        facts.set(key, value);
+        if (kept >= MAX_CACHED_FACTS) {
+          facts.clear();
+          kept = 0;
+        }
+        of(facts, type).set(key, value);
+        kept += 1;
       }
       return value;
     } finally {
-      if (readAt === version) reading.delete(key);
+      if (readAt === version) reading.get(type)?.delete(key);
     }
   }
 
   return {
     /** The facts, at once when they are kept (no promise, no turn of the event loop), else a read. */
-    get(key: string): DecisionFacts | null | Promise<DecisionFacts | null> {
+    get(type: IdentifierType, key: string): DecisionFacts | null | Promise<DecisionFacts | null> {
       const now = store.dataVersion();
-      if (now === undefined) return read(key);
+      if (now === undefined) return read(type, key);
       if (now !== version) {
         facts.clear();
         reading.clear();
+        kept = 0;
         version = now;
       }
-      const kept = facts.get(key);
-      if (kept !== undefined) return kept;
-      let pending = reading.get(key);
+      const known = facts.get(type)?.get(key);
+      if (known !== undefined) return known;
+      const pendingOfType = of(reading, type);
+      let pending = pendingOfType.get(key);
       if (!pending) {
-        pending = readAndKeep(key, now);
-        reading.set(key, pending);
+        pending = readAndKeep(type, key, now);
+        pendingOfType.set(key, pending);
       }
       return pending;
     },
@@ -82,10 +97,7 @@ function factsCache(store: Store, read: (key: string) => Promise<DecisionFacts |
 
 export function accessDecisions(store: Store, options: AccessDecisionOptions) {
   const identifiers = identifiersRepository(store);
-  const cache = factsCache(store, async (cacheKey) => {
-    const [type, key] = cacheKey.split('\u0000');
-    return (await identifiers.decisionFacts(store.db, type, key)) ?? null;
-  });
+  const cache = factsCache(store, async (type, key) => (await identifiers.decisionFacts(store.db, type, key)) ?? null);
   const parsed = new Map<string, TimeProfileRules>();
 
   function rulesOf(text: string): TimeProfileRules {
@@ -114,8 +126,8 @@ export function accessDecisions(store: Store, options: AccessDecisionOptions) {
     );
   }
 
-  function judge(facts: DecisionFacts | null, at: Date): Decision | Promise<Decision> {
-    if (!facts || !allowedAt(facts, at)) return REFUSED;
+  function judge(facts: DecisionFacts | null, at: Date | undefined): Decision | Promise<Decision> {
+    if (!facts || !allowedAt(facts, at ?? new Date())) return REFUSED;
     const granted: Decision = { granted: true, lockNumber: lockNumber(facts.lock as Lock) };
     if (facts.passes_permanent === 1) return granted;
     return identifiers.usePass(store.db, facts.id).then((used) => (used ? granted : REFUSED));
@@ -127,11 +139,11 @@ export function accessDecisions(store: Store, options: AccessDecisionOptions) {
      * then). Answered synchronously when the facts are kept and no pass is to be used: most of a
      * panel's questions cost no promise at all.
      */
-    decide(typeName: IdentifierTypeName, number: string, at: Date = new Date()): Decision | Promise<Decision> {
+    decide(typeName: IdentifierTypeName, number: string, at?: Date): Decision | Promise<Decision> {
       const type = canonicalType(typeName);
       const key = numberKey(type, number);
       if (key === null) return REFUSED;
-      const facts = cache.get(`${type}\u0000${key}`);
+      const facts = cache.get(type, key);
       return facts instanceof Promise ? facts.then((read) => judge(read, at)) : judge(facts, at);
     },
   };

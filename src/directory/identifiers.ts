@@ -90,6 +90,7 @@ export interface Identifier {
 
 const DECIMAL_CARD = /^\d{1,10}$/;
 const HEX_CARD = /^[0-9a-f]{2}(?:(:)[0-9a-f]{2}){1,7}$|^[0-9a-f]{2}(?:(-)[0-9a-f]{2}){1,7}$/i;
+const INPUT_CODE = new RegExp(`^\\d{1,${MAX_INPUT_CODE_DIGITS}}$`);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function faceKey(number: string): string | null {
@@ -103,11 +104,12 @@ export function numberKey(type: IdentifierType, number: string): string | null {
   switch (type) {
     case 'card':
     case 'ukey':
-      if (DECIMAL_CARD.test(number)) return number.replace(/^0+(?=\d)/, '');
+      // Leading zeros do not make another card; most numbers have none, and then no second regex runs.
+      if (DECIMAL_CARD.test(number)) return number.charCodeAt(0) === 48 ? number.replace(/^0+(?=\d)/, '') : number;
       if (HEX_CARD.test(number)) return number.toUpperCase().replace(/-/g, ':');
       return null;
     case 'inputCode':
-      return new RegExp(`^\\d{1,${MAX_INPUT_CODE_DIGITS}}$`).test(number) ? number : null;
+      return INPUT_CODE.test(number) ? number : null;
     case 'qr':
       return UUID.test(number) ? number.toLowerCase() : null;
     case 'license_plate': {

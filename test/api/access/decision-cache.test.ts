@@ -12,11 +12,11 @@ const KEY = 'panel-device-key-cache';
 const GRANTED = (lock_number: number) => ({ handled: true, access: { granted: true, lock_number } });
 const REFUSED = { handled: true, access: { granted: false } };
 
-async function validate(t: TestApp, number: string) {
+async function validate(t: TestApp, number: string, type = 'card') {
   const response = await t.call({
     method: 'POST',
     url: '/api/v1/access/remote/validate',
-    payload: { identifier_number: number, identifier_type: 'card' },
+    payload: { identifier_number: number, identifier_type: type },
     token: KEY,
   });
   expect(response.statusCode).toBe(200);
@@ -47,16 +47,16 @@ describe.each(STORE_KINDS)('cached decision facts (%s)', (kind) => {
   });
 
   /** The decision for `number`, and how many queries it cost. */
-  async function decide(number: string) {
+  async function decide(number: string, type = 'card') {
     const before = queries;
-    const answer = await validate(t, number);
+    const answer = await validate(t, number, type);
     return { answer, queries: queries - before };
   }
 
   /** Presents `number` until its facts are kept (a decision that costs no query), expecting `answer` throughout. */
-  async function cached(number: string, answer: unknown) {
+  async function cached(number: string, answer: unknown, type = 'card') {
     await eventually(async () => {
-      const result = await decide(number);
+      const result = await decide(number, type);
       expect(result.answer).toEqual(answer);
       return result.queries === 0;
     }, `${number} answered from the cache`);
@@ -66,6 +66,15 @@ describe.each(STORE_KINDS)('cached decision facts (%s)', (kind) => {
     await send(t, 'POST', '/api/v1/access/identifier', cardBody('7001'));
     await cached('7001', GRANTED(1));
     await cached('7999', REFUSED);
+  });
+
+  it('keeps the facts of each presented type apart: a PIN code is not the card with its digits', async () => {
+    await send(t, 'POST', '/api/v1/access/identifier', { identifier_type: 'input_code', identifier_number: '7020', lock: 'second' });
+    await cached('7020', REFUSED);
+    await cached('7020', GRANTED(2), 'input_code');
+    expect(await decide('7020')).toEqual({ answer: REFUSED, queries: 0 });
+    expect(await decide('7020', 'input_code')).toEqual({ answer: GRANTED(2), queries: 0 });
+    expect(await decide('7020', 'inputCode')).toEqual({ answer: GRANTED(2), queries: 0 });
   });
 
   it('panels asking about the same number at once share one read', async () => {
