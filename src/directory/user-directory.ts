@@ -234,12 +234,19 @@ export function userDirectory(store: Store, options: UserDirectoryOptions = {}) 
             }
           }
 
-          const ids = await store.allocateUserIds(tx, created.length);
-          created.forEach((user, i) => (user.id = ids[i]));
+          // New users' ids are reserved up front only when the batch links them to something;
+          // else the store numbers them as it inserts them (one query fewer per batch).
+          const idsNeeded = options.links !== undefined && linkEntries.some((entry) => entry.user.id === 0);
+          if (idsNeeded) {
+            const ids = await store.allocateUserIds(tx, created.length);
+            created.forEach((user, i) => (user.id = ids[i]));
+            await users.insertAccess(tx, created);
+          } else {
+            await users.insertAccessNumbered(tx, created);
+          }
           const renamed: PendingUser[] = [];
           const detailsOnly: PendingUser[] = [];
           for (const user of written) (user.storedName === user.name ? detailsOnly : renamed).push(user);
-          await users.insertAccess(tx, created);
           await users.upsertAccess(tx, renamed);
           await users.updateAccessDetails(tx, detailsOnly);
 

@@ -21,10 +21,12 @@ describe.each(STORE_KINDS)('user directory (%s)', (kind) => {
   let location: TestStoreLocation;
   let store: Store;
   let queries = 0;
+  let texts: string[] = [];
   beforeAll(async () => {
     location = await newStoreLocation(kind);
-    store = await openAt(location, () => {
+    store = await openAt(location, (text) => {
       queries += 1;
+      texts.push(text);
     });
   });
   afterAll(async () => {
@@ -52,6 +54,36 @@ describe.each(STORE_KINDS)('user directory (%s)', (kind) => {
     expect(largeUpdate).toBeLessThanOrEqual(smallCreate + writeChunks);
     const deletes = await countQueries(() => directory.bulkDeleteByLinkId(large.map((i) => i.link_id)));
     expect(deletes).toBeLessThanOrEqual(6);
+  });
+
+  it('new users that nothing in the batch links are numbered by the store, in the batch order, with no query to reserve ids', async () => {
+    const reserves = (text: string) => /generate_series|sqlite_sequence/.test(text);
+    const plain = items(300, 'Numbered');
+    texts = [];
+    await userDirectory(store).bulkUpsertByLinkId(plain);
+    expect(texts.filter(reserves)).toEqual([]);
+    const stored = await userDirectory(store).users.keysByLinkIds(store.db, plain.map((i) => i.link_id));
+    const order = new Map(plain.map((item, i) => [item.link_id, i]));
+    const byId = [...stored].sort((a, b) => Number(a.id) - Number(b.id)).map((row) => order.get(row.link_id as string));
+    expect(byId).toEqual(plain.map((_, i) => i));
+
+    // Linked to something: the ids are reserved first (the links need them).
+    const linkedTo: number[][] = [];
+    const linking = userDirectory(store, {
+      links: {
+        async replaceLinks(_tx, entries) {
+          linkedTo.push(entries.map((entry) => entry.userId));
+          return entries.map(() => undefined);
+        },
+      },
+    });
+    const withLinks = items(5, 'Linked').map((item) => ({ ...item, time_profiles: { link_ids: [] } }));
+    texts = [];
+    await linking.bulkUpsertByLinkId(withLinks);
+    expect(texts.filter(reserves)).toHaveLength(1);
+    const ids = (await linking.users.keysByLinkIds(store.db, withLinks.map((i) => i.link_id))).map((row) => Number(row.id));
+    expect([...linkedTo[0]].sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+    expect(linkedTo[0].every((id) => id > 0)).toBe(true);
   });
 
   it('concurrent single creates are committed together, each with its own id and flag', async () => {
