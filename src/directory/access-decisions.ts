@@ -44,7 +44,6 @@ export interface AccessDecisionOptions {
 function factsCache(store: Store, read: (type: IdentifierType, key: string) => Promise<DecisionFacts | null>) {
   const facts = new Map<IdentifierType, Map<string, DecisionFacts | null>>();
   const reading = new Map<IdentifierType, Map<string, Promise<DecisionFacts | null>>>();
-  let kept = 0;
   let version: number | undefined;
 
   const of = <V>(maps: Map<IdentifierType, Map<string, V>>, type: IdentifierType): Map<string, V> => {
@@ -58,12 +57,10 @@ function factsCache(store: Store, read: (type: IdentifierType, key: string) => P
       const value = await read(type, key);
       // Kept only when nothing may have changed since the read began.
       if (readAt === version && store.dataVersion() === readAt) {
-        if (kept >= MAX_CACHED_FACTS) {
-          facts.clear();
-          kept = 0;
-        }
+        let kept = 0;
+        for (const ofType of facts.values()) kept += ofType.size;
+        if (kept >= MAX_CACHED_FACTS) facts.clear();
         of(facts, type).set(key, value);
-        kept += 1;
       }
       return value;
     } finally {
@@ -79,7 +76,6 @@ function factsCache(store: Store, read: (type: IdentifierType, key: string) => P
       if (now !== version) {
         facts.clear();
         reading.clear();
-        kept = 0;
         version = now;
       }
       const known = facts.get(type)?.get(key);
