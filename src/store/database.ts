@@ -13,7 +13,6 @@ import {
   PostgresDialect,
   type PostgresPool,
   type PostgresPoolClient,
-  SqliteDialect,
   sql,
   type Expression,
   type RawBuilder,
@@ -23,7 +22,8 @@ import {
 import pg from 'pg';
 import { databaseKind } from '../config.ts';
 import { postgresDataVersion, sqliteDataVersion, type DataVersion } from './data-version.ts';
-import { startCheckpointer } from './sqlite-checkpointer.ts';
+import { GatedSqliteDialect } from './sqlite-dialect.ts';
+import { RESTART_FRAMES, startCheckpointer, type Checkpointer } from './sqlite-checkpointer.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
@@ -81,6 +81,8 @@ export interface OpenOptions {
   poolSize?: number;
   /** Called for every query executed (tests count round trips with it). */
   onQuery?: (sql: string) => void;
+  /** SQLite only: WAL frames past which the checkpointer starts the WAL over (RESTART_FRAMES); tests use fewer. */
+  walRestartFrames?: number;
   /** Called when background work fails: PostgreSQL's change listener (it reconnects by itself), SQLite's checkpointer. */
   onBackgroundError?: (error: unknown) => void;
 }
@@ -130,10 +132,14 @@ function openSqlite(url: string, options: OpenOptions): Store {
   raw.pragma('temp_store = MEMORY');
   // Checkpoints run on a thread of their own (sqlite-checkpointer.ts), not inside commits here;
   // should that thread fail, SQLite's own checkpoints take over again.
-  let checkpointer: ReturnType<typeof startCheckpointer> | undefined;
+  let checkpointer: Checkpointer | undefined;
   if (file !== ':memory:') {
     raw.pragma('wal_autocheckpoint = 0');
+    const restartFrames = options.walRestartFrames ?? RESTART_FRAMES;
+    // A WAL file that a big bulk made larger goes back to this size once the WAL starts over.
+    raw.pragma(`journal_size_limit = ${restartFrames * (raw.pragma('page_size', { simple: true }) as number)}`);
     checkpointer = startCheckpointer(file, {
+      restartFrames,
       onError(message) {
         if (raw.open) raw.pragma('wal_autocheckpoint = 1000');
         options.onBackgroundError?.(new Error(`SQLite checkpoint: ${message}`));
@@ -159,7 +165,7 @@ function openSqlite(url: string, options: OpenOptions): Store {
       return statement;
     },
   };
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase }), ...queryLog(options) });
+  const db = new Kysely<Database>({ dialect: new GatedSqliteDialect({ database: cachingDatabase }, () => checkpointer?.writable()), ...queryLog(options) });
   const statements = new Map<string, SqliteDatabase.Statement>();
   const statement = (spec: RowWriteSpec, rowCount: number): SqliteDatabase.Statement => {
     const key = `${spec.table}|${spec.columns.map((c) => c.name).join(',')}|${spec.suffix}|${rowCount}`;
@@ -184,7 +190,11 @@ function openSqlite(url: string, options: OpenOptions): Store {
     kind: 'sqlite',
     db,
     // SQLite has one connection and Kysely serialises its use: every transaction is exclusive.
-    transaction: (work) => db.transaction().execute(work),
+    // None starts while the checkpointer starts the WAL over (sqlite-checkpointer.ts).
+    transaction(work) {
+      const held = checkpointer?.writable();
+      return held ? held.then(() => db.transaction().execute(work)) : db.transaction().execute(work);
+    },
     allocateUserIds: (tx, count) => allocateIds(tx, 'users', count),
     allocateIds,
     inList(column, values, type) {
@@ -228,7 +238,8 @@ function openSqlite(url: string, options: OpenOptions): Store {
  * (One connection, used by one caller at a time: no read runs while a write is under way.)
  */
 function writeTracked(statement: SqliteDatabase.Statement, version: DataVersion): SqliteDatabase.Statement {
-  if (statement.readonly) return statement;
+  // `begin immediate` counts as a write for SQLite (it takes the writers' lock) but changes nothing.
+  if (statement.readonly || BEGIN.test(statement.source)) return statement;
   const bumping =
     <A extends unknown[], R>(run: (...args: A) => R) =>
     (...args: A): R => {

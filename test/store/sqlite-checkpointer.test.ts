@@ -1,9 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/database.ts';
+import { startCheckpointer } from '../../src/store/sqlite-checkpointer.ts';
 import { newStoreLocation, openAt } from '../helpers/stores.ts';
+
+const SETTINGS = { table: 'settings', columns: [{ name: 'name', type: 'text' as const }, { name: 'value', type: 'text' as const }], suffix: '' };
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SQLite checkpoints off the store connection', () => {
   it('never checkpoints inside a commit, and still keeps the WAL from growing', async () => {
@@ -30,6 +36,83 @@ describe('SQLite checkpoints off the store connection', () => {
       expect(Number(count.rows[0].n)).toBe(20_000);
     } finally {
       await store.close();
+      await location.dispose();
+    }
+  });
+
+  it('starts the WAL over under writes that never pause, loses none of them, and shrinks its file back', async () => {
+    const location = await newStoreLocation('sqlite');
+    // 1 000 frames: the WAL starts over past ~4 MB, and its file goes back to that size.
+    const store = await openStore(location.url, { walRestartFrames: 1000 });
+    const file = location.url.replace(/^sqlite:/, '');
+    const write = (name: string) => store.transaction((tx) => store.insertRows(tx, SETTINGS, [{ name, value: 'x'.repeat(3000) }]));
+    // The WAL header's checkpoint sequence number: one more each time the WAL starts over.
+    const restarts = () => fs.readFileSync(`${file}-wal`).readUInt32BE(12);
+    try {
+      await write('steady-first');
+      const before = restarts();
+      // One commit after another for 1.5 s. A PASSIVE checkpoint never finds the WAL copied at
+      // the moment the next write begins, so without a restart the WAL held every commit.
+      const started = performance.now();
+      let commits = 1;
+      while (performance.now() - started < 1500) {
+        await write(`steady-${commits}`);
+        commits += 1;
+        if (commits % 100 === 0) await nextTurn();
+      }
+      expect(restarts() - before).toBeGreaterThanOrEqual(3);
+      const count = await sql<{ n: number }>`select count(*) as n from settings where name like 'steady-%'`.execute(store.db);
+      expect(Number(count.rows[0].n)).toBe(commits);
+
+      // Once the writes pause, the next one starts the WAL over and cuts its file back.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await write('after the pause');
+      expect(fs.statSync(`${file}-wal`).size).toBeLessThan(1000 * (4096 + 24) + 4096 * 4);
+    } finally {
+      await store.close();
+      await location.dispose();
+    }
+  });
+
+  it('holds new writes with a promise while it starts the WAL over, not with a lock', async () => {
+    const location = await newStoreLocation('sqlite');
+    const file = location.url.replace(/^sqlite:/, '');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const db = new SqliteDatabase(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('create table t (v text)');
+    const insert = db.prepare('insert into t (v) values (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 200; i++) insert.run('y'.repeat(4000));
+    })();
+    const checkpointer = startCheckpointer(file, { intervalMs: 20, restartFrames: 100 });
+    try {
+      // A write transaction left open: the restart must wait for it (it takes the writers' lock).
+      db.exec('begin immediate');
+      insert.run('open');
+      let held: Promise<void> | undefined;
+      for (let waited = 0; !held && waited < 5000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        held = checkpointer.writable();
+      }
+      expect(held).toBeInstanceOf(Promise);
+      let resumed = false;
+      void held?.then(() => (resumed = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(resumed).toBe(false);
+
+      db.exec('commit');
+      await held;
+      expect(checkpointer.writable()).toBeUndefined();
+      // Every frame copied and nobody reading the WAL: the next write starts it from the beginning.
+      insert.run('after');
+      const frames = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+      expect(frames[0].log).toBeLessThan(10);
+      expect(db.prepare('select count(*) as n from t').get()).toEqual({ n: 202 });
+    } finally {
+      await checkpointer.stop();
+      db.close();
       await location.dispose();
     }
   });
