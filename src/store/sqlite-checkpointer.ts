@@ -7,13 +7,14 @@
  * with `synchronous = NORMAL` the WAL is synced at checkpoints, wherever they run.
  *
  * A PASSIVE checkpoint copies the WAL into the database but cannot start the WAL over: SQLite
- * writes from the WAL's start again only when a write transaction begins while every frame has
- * been copied. Under writes without a pause (single creates from 32 clients) that moment never
- * came, and the WAL grew by ~60 MB/s, 450 MB in 7 s. So once the WAL holds `restartFrames`
- * frames the thread runs a RESTART checkpoint, which holds off writers while it copies the last
- * frames and syncs. The store's writes must not wait for it inside SQLite (its busy handler would
- * block the event loop, ~20 ms each time): while the thread restarts, `writable()` gives a
- * promise, and the store starts no transaction until the thread says it is done; reads go on.
+ * writes from the WAL's start again only when a write transaction begins while every frame has been
+ * copied. Under writes without a pause (single creates from 32 clients) that moment never came, and
+ * the WAL grew by ~60 MB/s, 450 MB in 7 s. So once the WAL holds `restartFrames` frames the thread
+ * runs a RESTART checkpoint, which holds off writers while it copies the last frames and syncs (not
+ * while a reader elsewhere keeps frames from being copied: the restart would wait for it with
+ * writers held off). The store's writes must not wait for it inside SQLite (its busy handler would
+ * block the event loop, ~20 ms each time): while the thread restarts, `writable()` gives a promise,
+ * and the store starts no transaction until the thread says it is done; reads go on.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -29,8 +30,10 @@ const restart = db.prepare('pragma wal_checkpoint(RESTART)');
 const gate = new Int32Array(workerData.gate);
 const run = () => {
   try {
-    const { log } = passive.get();
-    if (log < workerData.restartFrames) return;
+    const { log, checkpointed } = passive.get();
+    // A reader elsewhere (a backup, a query tool) that kept the checkpoint from copying every
+    // frame would keep a restart waiting too, with writers held off: not while one reads.
+    if (log < workerData.restartFrames || checkpointed < log) return;
     Atomics.store(gate, 0, 1);
     try {
       restart.get();

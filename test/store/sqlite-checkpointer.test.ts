@@ -117,6 +117,42 @@ describe('SQLite checkpoints off the store connection', () => {
     }
   });
 
+  it('leaves the WAL alone while a reader elsewhere holds an older snapshot', async () => {
+    const location = await newStoreLocation('sqlite');
+    const file = location.url.replace(/^sqlite:/, '');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const writer = new SqliteDatabase(file);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.exec('create table t (v text)');
+    const insert = writer.prepare('insert into t (v) values (?)');
+    insert.run('first');
+    // A reader (a backup, a query tool) in the middle of a read: nothing after its snapshot can be
+    // copied into the database until it ends, so a restart could only wait for it, holding off
+    // every writer meanwhile.
+    const reader = new SqliteDatabase(file);
+    reader.exec('begin');
+    expect(reader.prepare('select count(*) as n from t').get()).toEqual({ n: 1 });
+    writer.transaction(() => {
+      for (let i = 0; i < 200; i++) insert.run('z'.repeat(4000));
+    })();
+    const checkpointer = startCheckpointer(file, { intervalMs: 20, restartFrames: 100 });
+    try {
+      writer.pragma('busy_timeout = 0');
+      for (let waited = 0; waited < 300; waited += 5) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        expect(checkpointer.writable()).toBeUndefined();
+        insert.run('while the reader reads');
+      }
+      reader.exec('commit');
+    } finally {
+      await checkpointer.stop();
+      reader.close();
+      writer.close();
+      await location.dispose();
+    }
+  });
+
   it('lets a script that awaits close() carry on after it (the thread is waited for)', async () => {
     const location = await newStoreLocation('sqlite');
     try {
