@@ -6,10 +6,27 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/database.ts';
 import { startCheckpointer } from '../../src/store/sqlite-checkpointer.ts';
+import { holdWritersLock } from '../helpers/sqlite-writer.ts';
 import { newStoreLocation, openAt } from '../helpers/stores.ts';
 
 const SETTINGS = { table: 'settings', columns: [{ name: 'name', type: 'text' as const }, { name: 'value', type: 'text' as const }], suffix: '' };
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A file in WAL mode that checkpoints nothing itself, with a table t and ~200 pages of it in the WAL. */
+function walWithFrames(file: string) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new SqliteDatabase(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec('create table t (v text)');
+  const insert = db.prepare('insert into t (v) values (?)');
+  insert.run('first');
+  const fill = db.transaction(() => {
+    for (let i = 0; i < 200; i++) insert.run('y'.repeat(4000));
+  });
+  return { db, insert, fill };
+}
 
 describe('SQLite checkpoints off the store connection', () => {
   it('never checkpoints inside a commit, and still keeps the WAL from growing', async () => {
@@ -29,7 +46,7 @@ describe('SQLite checkpoints off the store connection', () => {
           await store.insertRows(tx, { table: 'settings', columns: [{ name: 'name', type: 'text' }, { name: 'value', type: 'text' }], suffix: '' }, rows);
         });
         largestWal = Math.max(largestWal, fs.statSync(`${file}-wal`).size);
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        await sleep(150);
       }
       expect(largestWal).toBeLessThan(8 * 2 ** 20);
       const count = await sql<{ n: number }>`select count(*) as n from settings where name like 'checkpoint-%'`.execute(store.db);
@@ -65,7 +82,7 @@ describe('SQLite checkpoints off the store connection', () => {
       expect(Number(count.rows[0].n)).toBe(commits);
 
       // Once the writes pause, the next one starts the WAL over and cuts its file back.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       await write('after the pause');
       expect(fs.statSync(`${file}-wal`).size).toBeLessThan(1000 * (4096 + 24) + 4096 * 4);
     } finally {
@@ -77,15 +94,8 @@ describe('SQLite checkpoints off the store connection', () => {
   it('holds new writes with a promise while it starts the WAL over, not with a lock', async () => {
     const location = await newStoreLocation('sqlite');
     const file = location.url.replace(/^sqlite:/, '');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const db = new SqliteDatabase(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('wal_autocheckpoint = 0');
-    db.exec('create table t (v text)');
-    const insert = db.prepare('insert into t (v) values (?)');
-    db.transaction(() => {
-      for (let i = 0; i < 200; i++) insert.run('y'.repeat(4000));
-    })();
+    const { db, insert, fill } = walWithFrames(file);
+    fill();
     const checkpointer = startCheckpointer(file, { intervalMs: 20, restartFrames: 100 });
     try {
       // A write transaction left open: the restart must wait for it (it takes the writers' lock).
@@ -93,13 +103,13 @@ describe('SQLite checkpoints off the store connection', () => {
       insert.run('open');
       let held: Promise<void> | undefined;
       for (let waited = 0; !held && waited < 5000; waited += 10) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await sleep(10);
         held = checkpointer.writable();
       }
       expect(held).toBeInstanceOf(Promise);
       let resumed = false;
       void held?.then(() => (resumed = true));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       expect(resumed).toBe(false);
 
       db.exec('commit');
@@ -109,7 +119,7 @@ describe('SQLite checkpoints off the store connection', () => {
       insert.run('after');
       const frames = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
       expect(frames[0].log).toBeLessThan(10);
-      expect(db.prepare('select count(*) as n from t').get()).toEqual({ n: 202 });
+      expect(db.prepare('select count(*) as n from t').get()).toEqual({ n: 203 });
     } finally {
       await checkpointer.stop();
       db.close();
@@ -117,30 +127,60 @@ describe('SQLite checkpoints off the store connection', () => {
     }
   });
 
+  it("holds the store's transactions during a restart without holding up its event loop", async () => {
+    const location = await newStoreLocation('sqlite');
+    const store = await openStore(location.url, { walRestartFrames: 100 });
+    try {
+      // Another writer fills the WAL past the restart size, then holds the writers' lock: the
+      // thread's restart waits for it, with the gate closed, until that writer commits.
+      const other = holdWritersLock(location.url.replace(/^sqlite:/, ''), 900, 200);
+      await other.locked;
+      await sleep(300);
+
+      let last = performance.now();
+      let longestGap = 0;
+      const tick = () => {
+        const now = performance.now();
+        longestGap = Math.max(longestGap, now - last);
+        last = now;
+      };
+      const ticker = setInterval(tick, 5);
+      const asked = performance.now();
+      try {
+        await store.transaction((tx) => store.insertRows(tx, SETTINGS, [{ name: 'held', value: 'h' }]));
+      } finally {
+        tick();
+        clearInterval(ticker);
+      }
+      // It waited for the other writer (held ~600 ms more), and timers ran meanwhile; waiting for
+      // the lock inside SQLite instead would have stopped them for all that time.
+      expect(performance.now() - asked).toBeGreaterThan(150);
+      expect(longestGap).toBeLessThan(150);
+      await other.done;
+      const names = await sql<{ name: string }>`select name from settings where name in ('held', 'from elsewhere') order by name`.execute(store.db);
+      expect(names.rows.map((r) => r.name)).toEqual(['from elsewhere', 'held']);
+    } finally {
+      await store.close();
+      await location.dispose();
+    }
+  });
+
   it('leaves the WAL alone while a reader elsewhere holds an older snapshot', async () => {
     const location = await newStoreLocation('sqlite');
     const file = location.url.replace(/^sqlite:/, '');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const writer = new SqliteDatabase(file);
-    writer.pragma('journal_mode = WAL');
-    writer.pragma('wal_autocheckpoint = 0');
-    writer.exec('create table t (v text)');
-    const insert = writer.prepare('insert into t (v) values (?)');
-    insert.run('first');
+    const { db: writer, insert, fill } = walWithFrames(file);
     // A reader (a backup, a query tool) in the middle of a read: nothing after its snapshot can be
     // copied into the database until it ends, so a restart could only wait for it, holding off
     // every writer meanwhile.
     const reader = new SqliteDatabase(file);
     reader.exec('begin');
     expect(reader.prepare('select count(*) as n from t').get()).toEqual({ n: 1 });
-    writer.transaction(() => {
-      for (let i = 0; i < 200; i++) insert.run('z'.repeat(4000));
-    })();
+    fill();
     const checkpointer = startCheckpointer(file, { intervalMs: 20, restartFrames: 100 });
     try {
       writer.pragma('busy_timeout = 0');
       for (let waited = 0; waited < 300; waited += 5) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
         expect(checkpointer.writable()).toBeUndefined();
         insert.run('while the reader reads');
       }

@@ -1,30 +1,7 @@
-import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { createRequire } from 'node:module';
+import { holdWritersLock } from '../helpers/sqlite-writer.ts';
 import { newStoreLocation, openAt } from '../helpers/stores.ts';
-
-/** Another connection, on a thread of its own, that holds the writers' lock for `ms`. */
-function holdWritersLock(file: string, ms: number): { locked: Promise<void>; done: Promise<void> } {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(
-    `const { parentPort, workerData } = require('node:worker_threads');
-     const db = new (require(workerData.driver))(workerData.file);
-     db.exec('begin immediate');
-     db.prepare("insert into settings (name, value) values ('from elsewhere', 'x')").run();
-     parentPort.postMessage('locked');
-     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);
-     db.exec('commit');
-     db.close();`,
-    { eval: true, workerData: { file, driver, ms } },
-  );
-  const locked = new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
-  });
-  const done = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  return { locked, done };
-}
 
 describe('SQLite transactions', () => {
   it('wait for a writer elsewhere instead of failing when they read before they write', async () => {
