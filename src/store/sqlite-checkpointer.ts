@@ -24,10 +24,14 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
-db.pragma('busy_timeout = 1000');
+// A RESTART that meets a writer or a reader gives up at once (busy = 1), and run() asks again a
+// millisecond later: SQLite's own busy handler sleeps up to 100 ms between tries, all of it time
+// the gate would hold the store's writes after the lock came free.
+db.pragma('busy_timeout = 0');
 const passive = db.prepare('pragma wal_checkpoint(PASSIVE)');
 const restart = db.prepare('pragma wal_checkpoint(RESTART)');
 const gate = new Int32Array(workerData.gate);
+const pause = new Int32Array(new SharedArrayBuffer(4));
 const run = () => {
   try {
     const { log, checkpointed } = passive.get();
@@ -36,7 +40,8 @@ const run = () => {
     if (log < workerData.restartFrames || checkpointed < log) return;
     Atomics.store(gate, 0, 1);
     try {
-      restart.get();
+      // Up to a second for the transaction under way (none starts meanwhile); then the next tick.
+      for (let tries = 0; restart.get().busy !== 0 && tries < 1000; tries += 1) Atomics.wait(pause, 0, 0, 1);
     } finally {
       Atomics.store(gate, 0, 0);
       parentPort.postMessage({ resumed: true });
