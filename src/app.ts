@@ -4,7 +4,9 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { decisionFastPath } from './api/access/decision-fast-path.ts';
 import { decisionRoutes } from './api/access/decisions.ts';
 import { accessApi } from './api/access/index.ts';
 import { registerOpenApi } from './api/openapi.ts';
@@ -37,9 +39,26 @@ export interface AppDeps {
   faces?: FaceAnalyzer;
 }
 
+type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** Node's HTTP server as Fastify makes it (its timeouts), with `listener` in front of Fastify's handler. */
+function httpServer(options: FastifyServerOptions, listener: Listener): http.Server {
+  const server = http.createServer(listener);
+  server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+  server.requestTimeout = options.requestTimeout ?? 0;
+  server.setTimeout(options.connectionTimeout ?? 0);
+  if (options.maxRequestsPerSocket) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+  return server;
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store } = deps;
+  const requestId = () => crypto.randomUUID();
+  // Set once the routes exist: the panels' plain questions, answered before Fastify's pipeline.
+  let fastPath: ((req: http.IncomingMessage, res: http.ServerResponse, fastify: Listener) => void) | undefined = undefined;
+  let closing = false;
   const app = Fastify({
+    serverFactory: (handler, options) => httpServer(options, (req, res) => (fastPath ? fastPath(req, res, handler) : handler(req, res))),
     logger: deps.logger ?? false,
     bodyLimit: config.bodyLimitBytes,
     // Unknown JSON properties are ignored, never stripped in place; prototype keys are refused.
@@ -47,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onConstructorPoisoning: 'remove',
     routerOptions: { ignoreTrailingSlash: true },
     // Every request gets a fresh UUID: the platform's RequestKey, in every log line of the request.
-    genReqId: () => crypto.randomUUID(),
+    genReqId: requestId,
     // A URL the router cannot read (bad percent-encoding): platform paths get their own error body.
     frameworkErrors: (error, request, reply) => {
       if (request.url.startsWith(PLATFORM_PREFIX)) {
@@ -104,10 +123,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   // The panels' decisions: the same dialect, beside it (device key, no account tokens).
-  await app.register(decisionRoutes, {
-    prefix: '/api/v1',
-    decisions: accessDecisions(store, { timeZone: config.timeZone }),
+  const decisions = accessDecisions(store, { timeZone: config.timeZone });
+  await app.register(decisionRoutes, { prefix: '/api/v1', decisions, deviceKey: config.deviceKey });
+  fastPath = decisionFastPath({
+    decisions,
     deviceKey: config.deviceKey,
+    bodyLimit: config.bodyLimitBytes,
+    log: app.log,
+    genReqId: requestId,
+    closing: () => closing,
+  });
+  // Fastify answers 503 to what comes in while it closes.
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
 
   await app.register(tokenRoute, { clients });

@@ -4,9 +4,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { sameSecret } from '../../auth/secrets.ts';
 import type { AccessDecisions, Decision } from '../../directory/access-decisions.ts';
-import type { IdentifierTypeName } from '../../directory/identifiers.ts';
 import { validatorCompiler } from '../validation.ts';
 import { bearerToken } from './auth.ts';
+import { PRESENTED_TYPES, decisionFailed, replayedBody } from './decision-fast-path.ts';
 import { errors, sendAccessError } from './errors.ts';
 import { flatErrors } from './schemas.ts';
 
@@ -15,8 +15,6 @@ export interface DecisionRouteOptions {
   /** GATEHOUSE_DEVICE_KEY; undefined: every caller is refused. */
   deviceKey: string | undefined;
 }
-
-const PRESENTED_TYPES = ['card', 'input_code', 'inputCode', 'qr'] as const satisfies readonly IdentifierTypeName[];
 
 /**
  * onRequest check of the device key (Bearer token or `key` query parameter), in constant time.
@@ -39,13 +37,15 @@ const answer = (decision: Decision) =>
   decision.granted ? { handled: true, access: { granted: true, lock_number: decision.lockNumber } } : { handled: true, access: { granted: false } };
 
 function cannotDecide(request: FastifyRequest, error: unknown) {
-  request.log.error({ err: error }, 'access decision failed; the panel decides itself');
+  decisionFailed(request.log, error);
   return { handled: false };
 }
 
 /**
  * Registered beside the rest of the panel dialect, not inside it: its routes' account-token guard
  * and path/query hook have nothing to say to a panel, and each hook costs every decision.
+ * A served app answers the plain question before this route (decision-fast-path.ts); this route
+ * answers all the others (`?key=`, refusals, bad bodies, requests in tests through `inject`).
  */
 export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = async (app, { decisions, deviceKey }) => {
   app.setValidatorCompiler(validatorCompiler);
@@ -54,6 +54,8 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = a
     '/access/remote/validate',
     {
       onRequest: deviceKeyGuard(deviceKey),
+      // A body the fast path read and handed on comes back as it was sent.
+      preParsing: (request, _reply, payload, done) => done(null, replayedBody(request.raw) ?? payload),
       schema: {
         tags: ['Access decisions'],
         summary: 'Decide whether a presented identifier opens the door (for panels)',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../helpers/app.ts';
+import { startTestApp, type HttpCall, type TestApp } from '../../helpers/app.ts';
 import { cardBody, nowSeconds, profileBody, send, userBody, uuid } from '../../helpers/access.ts';
 import { STORE_KINDS } from '../../helpers/stores.ts';
 
@@ -7,19 +7,29 @@ const KEY = 'panel-device-key-1';
 const GRANTED = (lock_number: number) => ({ handled: true, access: { granted: true, lock_number } });
 const REFUSED = { handled: true, access: { granted: false } };
 
-describe.each(STORE_KINDS)('access decisions (%s)', (kind) => {
+/**
+ * Each case through Fastify's `inject` and through a real socket: a served app answers the plain
+ * question before Fastify (decision-fast-path.ts), and must answer it the same.
+ */
+const CASES = STORE_KINDS.flatMap((kind) => (['inject', 'socket'] as const).map((via) => [kind, via] as const));
+const asker = (t: TestApp, via: 'inject' | 'socket') => (options: HttpCall) =>
+  via === 'inject' ? t.call(options as Parameters<TestApp['call']>[0]) : t.callOverHttp(options);
+
+describe.each(CASES)('access decisions (%s, %s)', (kind, via) => {
   let t: TestApp;
+  let ask: ReturnType<typeof asker>;
   beforeAll(async () => {
-    t = await startTestApp(kind, { deviceKey: KEY });
+    t = await startTestApp(kind, { deviceKey: KEY }, undefined, { listen: via === 'socket' });
+    ask = asker(t, via);
   });
   afterAll(() => t.dispose());
 
   async function validate(number: string, type = 'card') {
-    const response = await t.call({
+    const response = await ask({
       method: 'POST',
-      url: `/api/v1/access/remote/validate?key=${KEY}`,
+      url: '/api/v1/access/remote/validate',
       payload: { identifier_number: number, identifier_type: type },
-      token: null,
+      token: KEY,
     });
     expect(response.statusCode).toBe(200);
     return response.json();
@@ -31,7 +41,7 @@ describe.each(STORE_KINDS)('access decisions (%s)', (kind) => {
   it('accepts the device key as a Bearer token or a key parameter, and nothing else', async () => {
     await card('100');
     const body = { identifier_number: '100', identifier_type: 'card' };
-    const call = (url: string, token: string | null) => t.call({ method: 'POST', url, payload: body, token });
+    const call = (url: string, token: string | null) => ask({ method: 'POST', url, payload: body, token });
     expect((await call('/api/v1/access/remote/validate', KEY)).json()).toEqual(GRANTED(1));
     expect((await call(`/api/v1/access/remote/validate?key=${KEY}`, null)).json()).toEqual(GRANTED(1));
     for (const [url, token] of [
@@ -47,7 +57,7 @@ describe.each(STORE_KINDS)('access decisions (%s)', (kind) => {
 
   it('names the field of a bad body', async () => {
     const call = (payload: unknown) =>
-      t.call({ method: 'POST', url: '/api/v1/access/remote/validate', payload: payload as object, token: KEY });
+      ask({ method: 'POST', url: '/api/v1/access/remote/validate', payload: payload as object, token: KEY });
     expect((await call({ identifier_number: '1', identifier_type: 'face_id' })).json()).toEqual({
       error: 'Wrong JSON body: value `identifier_type` is out of range',
     });
@@ -149,11 +159,11 @@ describe.each(STORE_KINDS)('access decisions (%s)', (kind) => {
   });
 });
 
-describe.each(STORE_KINDS)('access decisions without a decision (%s)', (kind) => {
+describe.each(CASES)('access decisions without a decision (%s, %s)', (kind, via) => {
   it('refuses every caller when no device key is configured', async () => {
-    const t = await startTestApp(kind, { deviceKey: undefined });
+    const t = await startTestApp(kind, { deviceKey: undefined }, undefined, { listen: via === 'socket' });
     try {
-      const response = await t.call({
+      const response = await asker(t, via)({
         method: 'POST',
         url: '/api/v1/access/remote/validate?key=',
         payload: { identifier_number: '1', identifier_type: 'card' },
@@ -166,11 +176,11 @@ describe.each(STORE_KINDS)('access decisions without a decision (%s)', (kind) =>
   });
 
   it('answers handled:false when the store cannot answer', async () => {
-    const t = await startTestApp(kind, { deviceKey: KEY });
+    const t = await startTestApp(kind, { deviceKey: KEY }, undefined, { listen: via === 'socket' });
     try {
       await send(t, 'POST', '/api/v1/access/identifier', cardBody('1'));
       await t.store.close();
-      const response = await t.call({
+      const response = await asker(t, via)({
         method: 'POST',
         url: '/api/v1/access/remote/validate',
         payload: { identifier_number: '1', identifier_type: 'card' },
