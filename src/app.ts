@@ -124,7 +124,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // The panels' decisions: the same dialect, beside it (device key, no account tokens).
   const decisions = accessDecisions(store, { timeZone: config.timeZone });
-  await app.register(decisionRoutes, { prefix: '/api/v1', decisions, deviceKey: config.deviceKey });
+  // Its path is the fast path's, whole (no prefix): one place names it.
+  await app.register(decisionRoutes, { decisions, deviceKey: config.deviceKey });
   fastPath = decisionFastPath({
     decisions,
     deviceKey: config.deviceKey,

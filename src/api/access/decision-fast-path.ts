@@ -27,6 +27,7 @@ import { sameSecret } from '../../auth/secrets.ts';
 import type { AccessDecisions, Decision } from '../../directory/access-decisions.ts';
 import type { IdentifierTypeName } from '../../directory/identifiers.ts';
 
+/** The route's path (decisions.ts registers it whole). */
 export const DECISION_PATH = '/api/v1/access/remote/validate';
 
 /** The longest body read here; a panel's question is ~60 bytes. Longer ones go to Fastify. */

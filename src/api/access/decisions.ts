@@ -6,7 +6,7 @@ import { sameSecret } from '../../auth/secrets.ts';
 import type { AccessDecisions, Decision } from '../../directory/access-decisions.ts';
 import { validatorCompiler } from '../validation.ts';
 import { bearerToken } from './auth.ts';
-import { PRESENTED_TYPES, decisionFailed, replayedBody } from './decision-fast-path.ts';
+import { DECISION_PATH, PRESENTED_TYPES, decisionFailed, replayedBody } from './decision-fast-path.ts';
 import { errors, sendAccessError } from './errors.ts';
 import { flatErrors } from './schemas.ts';
 
@@ -51,7 +51,7 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = a
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler((error, request, reply) => sendAccessError(error, request, reply));
   app.post(
-    '/access/remote/validate',
+    DECISION_PATH,
     {
       onRequest: deviceKeyGuard(deviceKey),
       // A body the fast path read and handed on comes back as it was sent.
