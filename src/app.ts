@@ -5,8 +5,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import crypto from 'node:crypto';
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import { decisionFastPath } from './api/access/decision-fast-path.ts';
+import { decisionFastPath, type DecisionFastPath } from './api/access/decision-fast-path.ts';
 import { decisionRoutes } from './api/access/decisions.ts';
 import { accessApi } from './api/access/index.ts';
 import { registerOpenApi } from './api/openapi.ts';
@@ -41,24 +42,32 @@ export interface AppDeps {
 
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-/** Node's HTTP server as Fastify makes it (its timeouts), with `listener` in front of Fastify's handler. */
-function httpServer(options: FastifyServerOptions, listener: Listener): http.Server {
+/**
+ * Node's HTTP server as Fastify makes it (its timeouts), whose new connections go to `connection`
+ * first, with Node's own connection listener to hand them to.
+ */
+function httpServer(options: FastifyServerOptions, listener: Listener, connection: (socket: Socket, node: (socket: Socket) => void) => void): http.Server {
   const server = http.createServer(listener);
   server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
   server.requestTimeout = options.requestTimeout ?? 0;
   server.setTimeout(options.connectionTimeout ?? 0);
   if (options.maxRequestsPerSocket) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+  const [node, ...others] = server.listeners('connection') as Array<(socket: Socket) => void>;
+  // Node's server has one listener of its own; should that ever change, it keeps its connections.
+  if (node === undefined || others.length > 0) return server;
+  server.removeListener('connection', node);
+  server.on('connection', (socket: Socket) => connection(socket, (handed) => node.call(server, handed)));
   return server;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store } = deps;
   const requestId = () => crypto.randomUUID();
-  // Set once the routes exist: the panels' plain questions, answered before Fastify's pipeline.
-  let fastPath: ((req: http.IncomingMessage, res: http.ServerResponse, fastify: Listener) => void) | undefined = undefined;
-  let closing = false;
+  // Set once the routes exist: the panels' plain questions, answered on their connections.
+  let fastPath: DecisionFastPath | undefined = undefined;
   const app = Fastify({
-    serverFactory: (handler, options) => httpServer(options, (req, res) => (fastPath ? fastPath(req, res, handler) : handler(req, res))),
+    serverFactory: (handler, options) =>
+      httpServer(options, handler, (socket, node) => (fastPath ? fastPath.connection(socket, node) : node(socket))),
     logger: deps.logger ?? false,
     bodyLimit: config.bodyLimitBytes,
     // Unknown JSON properties are ignored, never stripped in place; prototype keys are refused.
@@ -126,17 +135,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const decisions = accessDecisions(store, { timeZone: config.timeZone });
   // Its path is the fast path's, whole (no prefix): one place names it.
   await app.register(decisionRoutes, { decisions, deviceKey: config.deviceKey });
-  fastPath = decisionFastPath({
+  const panels = decisionFastPath(app.server, {
     decisions,
     deviceKey: config.deviceKey,
     bodyLimit: config.bodyLimitBytes,
     log: app.log,
     genReqId: requestId,
-    closing: () => closing,
   });
-  // Fastify answers 503 to what comes in while it closes.
+  fastPath = panels;
+  // From the close on, every request is Fastify's (its 503), and idle panels are let go: the
+  // server's close waits for every connection, and Fastify closes only those Node keeps.
   app.addHook('preClose', (done) => {
-    closing = true;
+    panels.close();
     done();
   });
 

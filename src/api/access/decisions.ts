@@ -6,7 +6,7 @@ import { sameSecret } from '../../auth/secrets.ts';
 import type { AccessDecisions, Decision } from '../../directory/access-decisions.ts';
 import { validatorCompiler } from '../validation.ts';
 import { bearerToken } from './auth.ts';
-import { DECISION_PATH, PRESENTED_TYPES, decisionFailed, replayedBody } from './decision-fast-path.ts';
+import { DECISION_PATH, PRESENTED_TYPES, decisionFailed } from './decision-fast-path.ts';
 import { errors, sendAccessError } from './errors.ts';
 import { flatErrors } from './schemas.ts';
 
@@ -44,7 +44,7 @@ function cannotDecide(request: FastifyRequest, error: unknown) {
 /**
  * Registered beside the rest of the panel dialect, not inside it: its routes' account-token guard
  * and path/query hook have nothing to say to a panel, and each hook costs every decision.
- * A served app answers the plain question before this route (decision-fast-path.ts); this route
+ * A served app answers the plain question on its connection (decision-fast-path.ts); this route
  * answers all the others (`?key=`, refusals, bad bodies, requests in tests through `inject`).
  */
 export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = async (app, { decisions, deviceKey }) => {
@@ -54,8 +54,6 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = a
     DECISION_PATH,
     {
       onRequest: deviceKeyGuard(deviceKey),
-      // A body the fast path read and handed on comes back as it was sent.
-      preParsing: (request, _reply, payload, done) => done(null, replayedBody(request.raw) ?? payload),
       schema: {
         tags: ['Access decisions'],
         summary: 'Decide whether a presented identifier opens the door (for panels)',

@@ -1,12 +1,12 @@
 /**
- * The panels' plain question is answered before Fastify's pipeline on a served app; every other
- * request to the decision route reaches the route, bodies included, and is answered as `inject`
- * answers it (decisions.test.ts runs the whole contract both ways).
+ * The panels' plain question is answered on its connection, before Node's HTTP parser and
+ * Fastify's pipeline, on a served app; every other request to the decision route reaches the
+ * route, bodies included, and is answered as `inject` answers it (decisions.test.ts runs the whole
+ * contract both ways). Requests sent back to back are answered in order, whoever answers them.
  */
 import { PassThrough } from 'node:stream';
-import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decisionFastPath } from '../../../src/api/access/decision-fast-path.ts';
 import { loggerOptions } from '../../../src/logging.ts';
 import { startTestApp, type HttpAnswer, type TestApp } from '../../helpers/app.ts';
 import { cardBody, send } from '../../helpers/access.ts';
@@ -22,6 +22,74 @@ const seen = (answer: HttpAnswer | { statusCode: number; body: string; headers: 
   type: answer.headers['content-type'],
   body: answer.body,
 });
+
+/** An answer as it came over the wire: its status, header names in order, headers, body. */
+interface RawAnswer {
+  status: number;
+  names: string[];
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The whole answers in `raw`, in order. */
+function answersIn(raw: string): RawAnswer[] {
+  const answers: RawAnswer[] = [];
+  let at = 0;
+  for (;;) {
+    const end = raw.indexOf('\r\n\r\n', at);
+    if (end < 0) return answers;
+    const lines = raw.slice(at, end).split('\r\n');
+    const fields = lines.slice(1).map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]);
+    const headers = Object.fromEntries(fields.map(([name, value]) => [name.toLowerCase(), value]));
+    // Node's own 400 is chunked and empty; every other answer here has a Content-Length.
+    const last = headers['transfer-encoding'] === 'chunked' ? raw.indexOf('0\r\n\r\n', end + 4) : -1;
+    const length = last >= 0 ? last + 5 - (end + 4) : Number(headers['content-length'] ?? 0);
+    if (raw.length < end + 4 + length) return answers;
+    answers.push({ status: Number(lines[0].split(' ')[1]), names: fields.map(([name]) => name), headers, body: raw.slice(end + 4, end + 4 + length) });
+    at = end + 4 + length;
+  }
+}
+
+/** A request's bytes, as a panel sends it (Host, Content-Type, Authorization, Content-Length). */
+function question(number: string, options: { key?: string; headers?: string[]; body?: string; line?: string } = {}): string {
+  const body = options.body ?? JSON.stringify({ identifier_number: number, identifier_type: 'card' });
+  const headers = options.headers ?? ['Host: 127.0.0.1', 'Content-Type: application/json', `Authorization: Bearer ${options.key ?? KEY}`, `Content-Length: ${Buffer.byteLength(body)}`];
+  return `${options.line ?? `POST ${PATH} HTTP/1.1`}\r\n${headers.join('\r\n')}\r\n\r\n${body}`;
+}
+
+/**
+ * Sends `writes` on one connection (a few milliseconds apart) and reads until `count` answers are
+ * in (100 Continue included) or the server closes the connection.
+ */
+function exchange(port: number, writes: string[], count: number): Promise<{ answers: RawAnswer[]; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let raw = '';
+    let closed = false;
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ answers: answersIn(raw), closed });
+    };
+    const timer = setTimeout(done, 5000);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      raw += chunk;
+      if (answersIn(raw).length >= count) setTimeout(done, 20);
+    });
+    socket.on('end', () => {
+      closed = true;
+      done();
+    });
+    socket.on('error', reject);
+    socket.on('connect', async () => {
+      for (const write of writes) {
+        socket.write(write, 'latin1');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    });
+  });
+}
 
 describe.each(STORE_KINDS)('the panels\u2019 fast path (%s)', (kind) => {
   let t: TestApp;
@@ -67,6 +135,86 @@ describe.each(STORE_KINDS)('the panels\u2019 fast path (%s)', (kind) => {
     expect(plain.answer.headers['keep-alive']).toBe('timeout=72');
     const unknown = await overSocket({ payload: { identifier_number: '701', identifier_type: 'inputCode' }, headers: { 'content-type': 'Application/JSON; charset=UTF-8' } });
     expect([unknown.viaFastify, unknown.answer.json()]).toEqual([0, REFUSED]);
+  });
+
+  /** Answers to `writes` on one connection, and how many requests Fastify's pipeline saw. */
+  async function onOneConnection(writes: string[], count: number) {
+    const before = reachedFastify;
+    const { port } = t.app.server.address() as net.AddressInfo;
+    const result = await exchange(port, writes, count);
+    return { ...result, viaFastify: reachedFastify - before };
+  }
+
+  it('answers questions sent back to back in order, and hands the connection to Node at the first other request', async () => {
+    const fast = await onOneConnection([question('700') + question('999') + question('700')], 3);
+    expect(fast.answers.map((a) => [a.status, JSON.parse(a.body)])).toEqual([
+      [200, GRANTED],
+      [200, REFUSED],
+      [200, GRANTED],
+    ]);
+    expect(fast.viaFastify).toBe(0);
+    // The second is Fastify's (401), and so is the third: the connection is Node's from the second on.
+    const mixed = await onOneConnection([question('700') + question('700', { key: 'wrong' }) + question('700')], 3);
+    expect(mixed.answers.map((a) => [a.status, JSON.parse(a.body)])).toEqual([
+      [200, GRANTED],
+      [401, { error: 'Log In' }],
+      [200, GRANTED],
+    ]);
+    expect(mixed.viaFastify).toBe(2);
+  });
+
+  it('reads a question that comes in pieces, and answers after a store read in order', async () => {
+    const text = question('700');
+    const pieces = [text.slice(0, 3), text.slice(3, 60), text.slice(60, text.length - 5), text.slice(text.length - 5)];
+    const split = await onOneConnection(pieces, 1);
+    expect([split.viaFastify, split.answers.map((a) => JSON.parse(a.body))]).toEqual([0, [GRANTED]]);
+    // A write drops the kept facts: the first question reads the store, the second waits for it.
+    await send(t, 'POST', '/api/v1/access/identifier', cardBody('702', { lock: 'all' }));
+    const afterWrite = await onOneConnection([question('702') + question('700') + question('703')], 3);
+    expect([afterWrite.viaFastify, afterWrite.answers.map((a) => JSON.parse(a.body))]).toEqual([
+      0,
+      [{ handled: true, access: { granted: true, lock_number: 0 } }, GRANTED, REFUSED],
+    ]);
+  });
+
+  it('answers with the bytes Fastify sends, and closes the connection when asked to', async () => {
+    const routedLine = `POST ${PATH}?key=${KEY} HTTP/1.1`;
+    for (const connection of ['keep-alive', 'close']) {
+      const body = JSON.stringify({ identifier_number: '700', identifier_type: 'card' });
+      const headers = (auth: string[]) => ['Host: 127.0.0.1', 'Content-Type: application/json', `Connection: ${connection}`, ...auth, `Content-Length: ${body.length}`];
+      const fast = await onOneConnection([question('700', { headers: headers([`Authorization: Bearer ${KEY}`]), body })], 1);
+      const routed = await onOneConnection([question('700', { line: routedLine, headers: headers([]), body })], 1);
+      expect([fast.viaFastify, routed.viaFastify]).toEqual([0, 1]);
+      const [mine, theirs] = [fast.answers[0], routed.answers[0]];
+      expect({ connection, names: mine.names, headers: { ...mine.headers, date: 'now' }, body: mine.body }).toEqual({
+        connection,
+        names: theirs.names,
+        headers: { ...theirs.headers, date: 'now' },
+        body: theirs.body,
+      });
+      expect(mine.headers.date).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+      expect([fast.closed, routed.closed]).toEqual([connection === 'close', connection === 'close']);
+    }
+  });
+
+  it('leaves every request that is not exactly the plain form to Node', async () => {
+    const body = JSON.stringify({ identifier_number: '700', identifier_type: 'card' });
+    const plain = ['Host: 127.0.0.1', 'Content-Type: application/json', `Authorization: Bearer ${KEY}`, `Content-Length: ${body.length}`];
+    const padded = JSON.stringify({ identifier_number: '700', identifier_type: 'card', note: 'x'.repeat(5000) });
+    const cases: Array<{ name: string; request: string; status: number[]; viaFastify: number }> = [
+      { name: 'HTTP/1.0', request: question('700', { line: `POST ${PATH} HTTP/1.0` }), status: [200], viaFastify: 1 },
+      { name: 'no Host', request: question('700', { headers: plain.slice(1) }), status: [400], viaFastify: 0 },
+      { name: 'two Content-Lengths', request: question('700', { headers: [...plain, `Content-Length: ${body.length}`] }), status: [400], viaFastify: 0 },
+      { name: 'space before the colon', request: question('700', { headers: [...plain.slice(0, 3), `Content-Length : ${body.length}`] }), status: [400], viaFastify: 0 },
+      { name: 'Expect', request: question('700', { headers: [...plain, 'Expect: 100-continue'] }), status: [100, 200], viaFastify: 1 },
+      { name: 'Connection: upgrade', request: question('700', { headers: [...plain, 'Connection: upgrade'] }), status: [200], viaFastify: 1 },
+      { name: 'over 4 KB', request: question('700', { body: padded, headers: [...plain.slice(0, 3), `Content-Length: ${padded.length}`] }), status: [200], viaFastify: 1 },
+      { name: 'key with a NUL', request: question('700', { headers: [...plain.slice(0, 2), `Authorization: Bearer ${KEY}\u0000`, plain[3]] }), status: [400], viaFastify: 0 },
+    ];
+    for (const { name, request, status, viaFastify } of cases) {
+      const seenNow = await onOneConnection([request], status.length);
+      expect({ name, status: seenNow.answers.map((a) => a.status), viaFastify: seenNow.viaFastify }).toEqual({ name, status, viaFastify });
+    }
   });
 
   it('hands every other request to the route untouched, which answers it', async () => {
@@ -128,31 +276,24 @@ describe.each(STORE_KINDS)('the panels\u2019 fast path (%s)', (kind) => {
   });
 });
 
-describe('the panels\u2019 fast path, by itself', () => {
-  const request = (headers: Record<string, string>, method = 'POST') => {
-    const req = new PassThrough() as unknown as http.IncomingMessage;
-    Object.assign(req, { method, url: PATH, headers: { 'content-type': 'application/json', 'content-length': '2', authorization: `Bearer ${KEY}`, ...headers } });
-    return req;
-  };
-  const path = (closing: boolean, deviceKey: string | undefined) =>
-    decisionFastPath({
-      decisions: { decide: () => ({ granted: false }) },
-      deviceKey,
-      bodyLimit: 1 << 20,
-      log: { isLevelEnabled: () => false } as never,
-      genReqId: () => 'id',
-      closing: () => closing,
-    });
 
-  it('leaves to Fastify what comes in while the app closes, and everything when no key is set', () => {
-    const handedOn: string[] = [];
-    const res = {} as http.ServerResponse;
-    path(true, KEY)(request({}), res, () => handedOn.push('closing'));
-    path(false, undefined)(request({}), res, () => handedOn.push('no key'));
-    path(false, KEY)(request({ 'content-length': '5000' }), res, () => handedOn.push('too long'));
-    path(false, KEY)(request({ 'content-encoding': 'gzip' }), res, () => handedOn.push('encoded'));
-    path(false, KEY)(request({}, 'PUT'), res, () => handedOn.push('put'));
-    path(false, KEY)(request({}), res, () => handedOn.push('plain'));
-    expect(handedOn).toEqual(['closing', 'no key', 'too long', 'encoded', 'put']);
+describe.each(STORE_KINDS)('the panels\u2019 connections when the app closes (%s)', (kind) => {
+  it('are let go when idle, so that the close does not wait for them', async () => {
+    const t = await startTestApp(kind, { deviceKey: KEY }, undefined, { listen: true });
+    try {
+      const { port } = t.app.server.address() as net.AddressInfo;
+      const socket = net.connect(port, '127.0.0.1');
+      const closed = new Promise<boolean>((resolve) => socket.on('close', () => resolve(true)));
+      const answered = new Promise<string>((resolve) => socket.once('data', (chunk) => resolve(String(chunk))));
+      socket.write(question('700'));
+      expect(await answered).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      // Node's server waits for every open connection; a kept-alive panel would hold it 72 s.
+      const closing = t.app.close().then(() => true);
+      const late = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000));
+      expect(await Promise.race([closing, late])).toBe(true);
+      expect(await Promise.race([closed, late])).toBe(true);
+    } finally {
+      await t.dispose();
+    }
   });
 });
