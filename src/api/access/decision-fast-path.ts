@@ -56,7 +56,7 @@ export function decisionFailed(log: FastifyBaseLogger, error: unknown): void {
   log.error({ err: error }, 'access decision failed; the panel decides itself');
 }
 
-const REQUEST_LINE = `POST ${DECISION_PATH} HTTP/1.1\r\n`;
+const REQUEST_LINE = Buffer.from(`POST ${DECISION_PATH} HTTP/1.1\r\n`, 'latin1');
 const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8']);
 const TYPES = new Set<string>(PRESENTED_TYPES);
 /** RFC 9110 token: what a header name is made of. */
@@ -143,7 +143,12 @@ function readHead(head: string, authorization: string, maxBytes: number): Head |
     if (colon <= 0) return undefined;
     const name = line.slice(0, colon);
     if (!TOKEN.test(name)) return undefined;
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    // Only spaces and tabs around a value are not part of it (as Node reads it).
+    let from = colon + 1;
+    let to = line.length;
+    while (from < to && (line.charCodeAt(from) === 32 || line.charCodeAt(from) === 9)) from += 1;
+    while (to > from && (line.charCodeAt(to - 1) === 32 || line.charCodeAt(to - 1) === 9)) to -= 1;
+    const value = line.slice(from, to);
     // A lone CR or LF inside a line, or any other control character, is Node's to refuse.
     if (CONTROL.test(value) || value.includes('\r')) return undefined;
     switch (name.toLowerCase()) {
@@ -243,7 +248,7 @@ export function decisionFastPath(server: Server, options: DecisionFastPathOption
         const start = at;
         // Not the plain request line, as far as it has come: Node's.
         const line = Math.min(REQUEST_LINE.length, bytes.length - start);
-        if (bytes.toString('latin1', start, start + line) !== REQUEST_LINE.slice(0, line)) return this.handOff(out, bytes.subarray(start));
+        if (bytes.compare(REQUEST_LINE, 0, line, start, start + line) !== 0) return this.handOff(out, bytes.subarray(start));
         const headEnd = bytes.indexOf('\r\n\r\n', start, 'latin1');
         if (headEnd < 0) {
           if (bytes.length - start > MAX_HEAD_BYTES) return this.handOff(out, bytes.subarray(start));
