@@ -20,6 +20,8 @@ interface Options {
   clientId: string;
   clientSecret: string;
   users: number;
+  /** Before each timed sync, the API's and the raw database's alike (run.ts's settle). */
+  settle: () => Promise<void>;
 }
 
 const BASE = '/Endpoint/rest/api/v1';
@@ -61,7 +63,9 @@ export async function platformBench(server: Server, options: Options): Promise<P
   const department = await call(server, bearer, 'POST', `${BASE}/Department`, JSON.stringify({ Name: 'Bench department', ExternalId: 'BENCH-1' }));
   const users = platformUsers(options.users, 11);
   const second = resyncOf(users);
+  await options.settle();
   const createSeconds = await sync(server, bearer, department.Id, users, false);
+  await options.settle();
   const resyncSeconds = await sync(server, bearer, department.Id, second, true);
   const members = await call(server, bearer, 'GET', `${BASE}/Department/${department.Id}/Users?PageSize=1`);
   if (members.Meta?.TotalItems !== second.length) throw new Error(`department has ${members.Meta?.TotalItems} members after the resync`);
@@ -69,7 +73,7 @@ export async function platformBench(server: Server, options: Options): Promise<P
     create: { api: users.length / createSeconds, raw: 0 },
     resync: { api: second.length / resyncSeconds, raw: 0 },
     async measureRaw(target) {
-      const [rawCreate, rawResync] = await rawPlatform(target, users, second);
+      const [rawCreate, rawResync] = await rawPlatform(target, users, second, options.settle);
       figures.create.raw = users.length / rawCreate;
       figures.resync.raw = second.length / rawResync;
     },
@@ -87,7 +91,7 @@ const USER_UPDATE =
   'email = excluded.email, mobile_phone = excluded.mobile_phone, modified_at = excluded.modified_at';
 
 /** Seconds for the first sync and for the resync, written straight to the database. */
-async function rawPlatform(target: RawTarget, first: PlatformUser[], second: PlatformUser[]): Promise<[number, number]> {
+async function rawPlatform(target: RawTarget, first: PlatformUser[], second: PlatformUser[], settle: () => Promise<void>): Promise<[number, number]> {
   const now = new Date().toISOString();
   const department = 'bench-raw-department';
   if (target.kind === 'sqlite') {
@@ -108,13 +112,16 @@ async function rawPlatform(target: RawTarget, first: PlatformUser[], second: Pla
       }
       if (prune) orphans.run(department, JSON.stringify(users.map((u) => u.External_Id)));
     });
+    await settle();
     const t0 = performance.now();
     write(first, false);
     const t1 = performance.now();
-    write(second, true);
+    await settle();
     const t2 = performance.now();
+    write(second, true);
+    const t3 = performance.now();
     db.close();
-    return [(t1 - t0) / 1000, (t2 - t1) / 1000];
+    return [(t1 - t0) / 1000, (t3 - t2) / 1000];
   }
   const client = new pg.Client({ connectionString: target.url });
   await client.connect();
@@ -147,12 +154,15 @@ async function rawPlatform(target: RawTarget, first: PlatformUser[], second: Pla
       }
       await client.query('commit');
     };
+    await settle();
     const t0 = performance.now();
     await write(first, false);
     const t1 = performance.now();
-    await write(second, true);
+    await settle();
     const t2 = performance.now();
-    return [(t1 - t0) / 1000, (t2 - t1) / 1000];
+    await write(second, true);
+    const t3 = performance.now();
+    return [(t1 - t0) / 1000, (t3 - t2) / 1000];
   } finally {
     await client.end();
   }

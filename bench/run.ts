@@ -123,9 +123,28 @@ interface StoreRun {
 /** Walk-ins at the front desk: realistic, mostly distinct people. */
 const SINGLE_BODIES = accessItems(1000, 5).map(({ link_id: _unused, ...fields }) => JSON.stringify(fields));
 
-/** A short pause before each timed pass: the last pass's background work (SQLite's checkpoint
- *  thread, PostgreSQL's autovacuum of a fresh table) settles instead of landing on the next one. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 250));
+/**
+ * Before each timed pass, the last pass's background work settles instead of landing on the next
+ * one: a short pause (SQLite's checkpoint thread, PostgreSQL's autovacuum of a fresh table) and,
+ * on PostgreSQL, a CHECKPOINT. The bulk passes' WAL makes PostgreSQL request checkpoints, which its
+ * checkpointer spreads over the following minutes, at up to ~80 % of a core here: over whichever
+ * pass came next (a raw pass, the single creates, the panels, the bare route). The checkpoint is
+ * cluster-wide; a role that may not run it only pauses.
+ */
+async function settle(kind: 'sqlite' | 'postgres'): Promise<void> {
+  if (kind === 'postgres') {
+    const client = new pg.Client({ connectionString: PG_URL });
+    try {
+      await client.connect();
+      await client.query('checkpoint');
+    } catch {
+      // not allowed to: the pause alone
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  await new Promise((resolve) => setTimeout(resolve, 250));
+}
 
 async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promise<StoreRun> {
   const parts = batches(items, BATCH);
@@ -151,26 +170,26 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
     });
     const token = await signIn(server);
     const before = server.peakRss();
-    await settle();
+    await settle(kind);
     const createSeconds = await accessPass(server, token, parts, 'created');
     const bulkMemory = server.peakRss() - before;
-    await settle();
+    await settle(kind);
     const rawCreateSeconds = await rawAccessUpsert(raw.raw, parts);
-    await settle();
+    await settle(kind);
     const updateSeconds = await accessPass(server, token, updates, 'updated');
-    await settle();
+    await settle(kind);
     const rawUpdateSeconds = await rawAccessUpsert(raw.raw, updates);
     // Before the single creates: the raw side's table then holds the same rows (the access passes').
-    const platform = SECTIONS.has('platform') ? await platformBench(server, { clientId: CLIENT.id, clientSecret: CLIENT.secret, users: PLATFORM_USERS }) : undefined;
-    if (platform) {
-      await settle();
-      await platform.measureRaw(raw.raw);
-    }
+    const platform = SECTIONS.has('platform') ? await platformBench(server, { clientId: CLIENT.id, clientSecret: CLIENT.secret, users: PLATFORM_USERS, settle: () => settle(kind) }) : undefined;
+    if (platform) await platform.measureRaw(raw.raw);
+    await settle(kind);
     const single = await load(`${server.url}/api/v1/access/users/item`, 32, {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       requests: SINGLE_BODIES.map((body) => ({ method: 'POST', body })),
     });
-    const decision = SECTIONS.has('decision') ? await decisionBench(server, token, { deviceKey: DEVICE_KEY, load }) : undefined;
+    // Settled after the cards are loaded, right before the panels.
+    const settledLoad: typeof load = async (...args) => (await settle(kind), load(...args));
+    const decision = SECTIONS.has('decision') ? await decisionBench(server, token, { deviceKey: DEVICE_KEY, load: settledLoad }) : undefined;
     const faces = decision && SECTIONS.has('faces') ? await decisionsWhileEnrolling(server, token, DEVICE_KEY, SECONDS) : undefined;
     figures = {
       accessCreate: { api: items.length / createSeconds, raw: items.length / rawCreateSeconds },
@@ -192,6 +211,7 @@ async function runOnce(kind: 'sqlite' | 'postgres', items: AccessItem[]): Promis
 
   const bare = await startServer('bench/bare-server.ts', {});
   try {
+    await settle(kind);
     figures.bare = await load(`${bare.url}/bare`, 32, { headers: { 'content-type': 'application/json' }, requests: SINGLE_BODIES.map((body) => ({ method: 'POST', body })) });
     if (SECTIONS.has('decision')) figures.bareDecision = await load(`${bare.url}/bare`, PANELS, panelLoad(DEVICE_KEY));
     if (figures.faces) figures.bareSteady = await steadyPanels(`${bare.url}/bare`, DEVICE_KEY, SECONDS);
