@@ -102,11 +102,8 @@ function httpDate(): string {
   return dateText;
 }
 
-/**
- * The body's question, or undefined when it is not exactly what the route's schema accepts.
- * Exported for its tests.
- */
-export function questionOf(text: string): { type: PresentedType; number: string } | undefined {
+/** The body's question, or undefined when it is not exactly what the route's schema accepts. */
+function questionOf(text: string): { type: PresentedType; number: string } | undefined {
   // JSON text holds a NUL only as an escape; the route refuses NUL in any text of the body.
   if (text.includes('\\u0000')) return undefined;
   let body: unknown;
