@@ -4,9 +4,12 @@
  * route, bodies included, and is answered as `inject` answers it (decisions.test.ts runs the whole
  * contract both ways). Requests sent back to back are answered in order, whoever answers them.
  */
+import http from 'node:http';
 import { PassThrough } from 'node:stream';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decisionFastPath } from '../../../src/api/access/decision-fast-path.ts';
+import type { AccessDecisions, Decision } from '../../../src/directory/access-decisions.ts';
 import { loggerOptions } from '../../../src/logging.ts';
 import { startTestApp, type HttpAnswer, type TestApp } from '../../helpers/app.ts';
 import { cardBody, send } from '../../helpers/access.ts';
@@ -294,6 +297,81 @@ describe.each(STORE_KINDS)('the panels\u2019 connections when the app closes (%s
       expect(await Promise.race([closed, late])).toBe(true);
     } finally {
       await t.dispose();
+    }
+  });
+});
+
+describe('the panels\u2019 fast path, by itself', () => {
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('answers in order while an answer waits for the store, hands on the exact bytes, and lets idle panels go', async () => {
+    let release: () => void = () => undefined;
+    const slow = new Promise<Decision>((resolve) => (release = () => resolve({ granted: true, lockNumber: 2 })));
+    const decisions = { decide: (_type: string, number: string) => (number === 'slow' ? slow : { granted: false }) } as unknown as AccessDecisions;
+    const path = decisionFastPath(http.createServer(), {
+      decisions,
+      deviceKey: KEY,
+      bodyLimit: 1 << 20,
+      log: { isLevelEnabled: () => false } as never,
+      genReqId: () => 'id',
+    });
+    /** What reached "Node" (here: a listener that keeps the bytes), per connection handed on. */
+    const handed: string[] = [];
+    const listener = net.createServer((socket) =>
+      path.connection(socket, (node) => {
+        const at = handed.push('') - 1;
+        node.setEncoding('latin1');
+        node.on('data', (chunk: string) => (handed[at] += chunk));
+      }),
+    );
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = listener.address() as net.AddressInfo;
+      const panel = net.connect(port, '127.0.0.1');
+      let raw = '';
+      panel.setEncoding('latin1');
+      panel.on('data', (chunk: string) => (raw += chunk));
+      const closed = new Promise<void>((resolve) => panel.on('close', () => resolve()));
+      await new Promise((resolve) => panel.on('connect', resolve));
+
+      // The second question comes while the first waits for the store: it waits too.
+      panel.write(question('slow'));
+      await pause(20);
+      panel.write(question('other'));
+      await pause(20);
+      expect(answersIn(raw)).toEqual([]);
+      release();
+      await pause(20);
+      expect(answersIn(raw).map((a) => JSON.parse(a.body))).toEqual([{ handled: true, access: { granted: true, lock_number: 2 } }, REFUSED]);
+
+      // The first request that is not the plain question goes on with its bytes and all after it.
+      const rest = question('other', { key: 'wrong' }) + 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
+      panel.write(question('other') + rest);
+      await pause(20);
+      expect(answersIn(raw)).toHaveLength(3);
+      expect(handed).toEqual([rest]);
+
+      // Closing: an idle panel's connection goes; a new one is Node's from its first byte.
+      const idle = net.connect(port, '127.0.0.1');
+      const idleClosed = new Promise<void>((resolve) => idle.on('close', () => resolve()));
+      idle.on('error', () => undefined);
+      // Read, or the server's close never shows (a socket that is not read sees no end).
+      idle.resume();
+      await new Promise((resolve) => idle.on('connect', resolve));
+      idle.write(question('other'));
+      await pause(20);
+      path.close();
+      await idleClosed;
+      const late = net.connect(port, '127.0.0.1');
+      await new Promise((resolve) => late.on('connect', resolve));
+      late.write(question('other'));
+      await pause(20);
+      expect(handed).toEqual([rest, question('other')]);
+      late.destroy();
+      panel.destroy();
+      await closed;
+    } finally {
+      listener.close();
     }
   });
 });
