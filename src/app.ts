@@ -135,18 +135,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const decisions = accessDecisions(store, { timeZone: config.timeZone });
   // Its path is the fast path's, whole (no prefix): one place names it.
   await app.register(decisionRoutes, { decisions, deviceKey: config.deviceKey });
-  const panels = decisionFastPath(app.server, {
+  fastPath = decisionFastPath(app.server, {
     decisions,
     deviceKey: config.deviceKey,
     bodyLimit: config.bodyLimitBytes,
     log: app.log,
     genReqId: requestId,
   });
-  fastPath = panels;
   // From the close on, every request is Fastify's (its 503), and idle panels are let go: the
   // server's close waits for every connection, and Fastify closes only those Node keeps.
   app.addHook('preClose', (done) => {
-    panels.close();
+    fastPath?.close();
     done();
   });
 

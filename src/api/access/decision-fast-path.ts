@@ -147,8 +147,9 @@ function readHead(head: string, authorization: string, maxBytes: number): Head |
     while (to > from && (line.charCodeAt(to - 1) === 32 || line.charCodeAt(to - 1) === 9)) to -= 1;
     const value = line.slice(from, to);
     // A lone CR or LF inside a line, or any other control character, is Node's to refuse.
-    if (CONTROL.test(value) || value.includes('\r')) return undefined;
-    switch (name.toLowerCase()) {
+    if (CONTROL.test(value)) return undefined;
+    const field = name.toLowerCase();
+    switch (field) {
       case 'content-length':
         if (length !== undefined || !/^\d{1,5}$/.test(value)) return undefined;
         length = Number(value);
@@ -170,7 +171,7 @@ function readHead(head: string, authorization: string, maxBytes: number): Head |
         connection = value.toLowerCase();
         break;
       default:
-        if (FRAMING.has(name.toLowerCase())) return undefined;
+        if (FRAMING.has(field)) return undefined;
     }
   }
   if (length === undefined || length > maxBytes || !host || type === undefined || !JSON_TYPES.has(type)) return undefined;

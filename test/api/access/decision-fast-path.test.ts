@@ -132,9 +132,7 @@ describe.each(STORE_KINDS)('the panels\u2019 fast path (%s)', (kind) => {
     const routed = await overSocket({ url: `${PATH}?key=${KEY}`, payload: body, headers, token: null });
     expect([plain.viaFastify, routed.viaFastify]).toEqual([0, 1]);
     expect(plain.answer.json()).toEqual(GRANTED);
-    for (const header of ['content-type', 'content-length', 'connection', 'keep-alive']) {
-      expect({ header, value: plain.answer.headers[header] }).toEqual({ header, value: routed.answer.headers[header] });
-    }
+    // Every header and its order: 'answers with the bytes Fastify sends'.
     expect(plain.answer.headers['keep-alive']).toBe('timeout=72');
     const unknown = await overSocket({ payload: { identifier_number: '701', identifier_type: 'inputCode' }, headers: { 'content-type': 'Application/JSON; charset=UTF-8' } });
     expect([unknown.viaFastify, unknown.answer.json()]).toEqual([0, REFUSED]);
